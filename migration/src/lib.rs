@@ -1,0 +1,21 @@
+//! jobpay's schema, as ordered sea-orm-migration migrations.
+//!
+//! Money is BIGINT minor units (cents) on every backend: SeaORM stores
+//! `Decimal` on SQLite as REAL, which loses precision.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_schema;
+mod m20261125_000002_request_records;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_schema::Migration),
+            Box::new(m20261125_000002_request_records::Migration),
+        ]
+    }
+}

@@ -1,0 +1,122 @@
+//! JobService: jobs under contracts, and paying for them.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, sea_query::JoinType,
+};
+use tonic::{Request, Response, Status};
+
+use super::contracts::{contract_of_party, party_of};
+use super::pagination::PageRequest;
+use super::{AppState, amount_field, caller, id_field, text_field};
+use crate::auth::load_caller;
+use crate::error::Error;
+use crate::ledger::{Command, Op, Receipt, RequestId};
+use crate::proto::pb::{self, job_service_server::JobService};
+use crate::store;
+use crate::store::entities::contract::{self, ContractStatus};
+use crate::store::entities::job;
+
+const MAX_DESCRIPTION_CHARS: usize = 10_000;
+
+pub struct JobApi {
+    state: AppState,
+}
+
+impl JobApi {
+    pub fn new(state: AppState) -> Self {
+        JobApi { state }
+    }
+}
+
+#[tonic::async_trait]
+impl JobService for JobApi {
+    async fn list_unpaid_jobs(
+        &self,
+        request: Request<pb::ListUnpaidJobsRequest>,
+    ) -> Result<Response<pb::ListUnpaidJobsResponse>, Status> {
+        let caller = caller(&request)?;
+        let req = request.get_ref();
+        let page = PageRequest::parse("unpaid_jobs", req.page_size, &req.page_token)?;
+        let db = self.state.store.conn();
+        load_caller(db, caller).await?;
+        let mut query = job::Entity::find()
+            .join(JoinType::InnerJoin, job::Relation::Contract.def())
+            .filter(party_of(caller))
+            .filter(contract::Column::Status.eq(ContractStatus::InProgress))
+            .filter(job::Column::Paid.eq(false));
+        if let Some(after) = page.after {
+            query = query.filter(job::Column::Id.gt(after));
+        }
+        let mut rows = query
+            .order_by_asc(job::Column::Id)
+            .limit(page.fetch_limit())
+            .all(db)
+            .await
+            .map_err(Error::from)?;
+        let next_page_token = page.finish("unpaid_jobs", &mut rows, |j| j.id);
+        Ok(Response::new(pb::ListUnpaidJobsResponse {
+            jobs: rows.into_iter().map(Into::into).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn create_job(
+        &self,
+        request: Request<pb::CreateJobRequest>,
+    ) -> Result<Response<pb::Job>, Status> {
+        let caller = caller(&request)?;
+        let req = request.get_ref();
+        let contract_id = id_field("contract_id", req.contract_id)?;
+        let description = text_field("description", &req.description, MAX_DESCRIPTION_CHARS)?;
+        let price = amount_field("price", &req.price)?;
+        let job = self
+            .state
+            .store
+            .write(|tx| {
+                let description = description.clone();
+                Box::pin(async move {
+                    load_caller(tx, caller).await?;
+                    let contract = contract_of_party(tx, caller, contract_id).await?;
+                    if contract.status == ContractStatus::Terminated {
+                        return Err(Error::ContractTerminated);
+                    }
+                    let now = store::now();
+                    let created = job::ActiveModel {
+                        description: Set(description),
+                        price: Set(price.get()),
+                        paid: Set(false),
+                        payment_time: Set(None),
+                        contract_id: Set(contract_id),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(tx)
+                    .await?;
+                    Ok(created)
+                })
+            })
+            .await?;
+        Ok(Response::new(job.into()))
+    }
+
+    async fn pay_job(
+        &self,
+        request: Request<pb::PayJobRequest>,
+    ) -> Result<Response<pb::PayJobResponse>, Status> {
+        let caller = caller(&request)?;
+        let req = request.get_ref();
+        let job_id = id_field("job_id", req.job_id)?;
+        let request_id = RequestId::parse_optional(&req.request_id)?;
+        let command = Command {
+            caller,
+            op: Op::PayJob { job_id },
+            request_id,
+        };
+        match self.state.ledger.submit(command).await? {
+            Receipt::PayJob(response) => Ok(Response::new(response)),
+            other => Err(Error::Internal(format!("PayJob got {other:?}")).into()),
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! What each `jobpay` subcommand does.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use tokio::net::TcpListener;
+
+use crate::api::AppState;
+use crate::audit;
+use crate::auth::{self, AdminKey};
+use crate::config::{Cli, Command, DatabaseArgs, SeedArgs, ServeArgs};
+use crate::ledger::{self, Ledger};
+use crate::seed::{self, SeedOutcome};
+use crate::server::{self, ServeOptions};
+use crate::store::{Store, StoreOptions};
+use crate::telemetry::{self, LogFormat};
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("jobpay: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        Command::Serve(args) => serve(*args).await,
+        Command::Migrate(args) => migrate(args).await,
+        Command::Seed(args) => seed_command(args).await,
+        Command::Audit(args) => audit_command(args).await,
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("jobpay: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn store_options(args: &DatabaseArgs) -> StoreOptions {
+    let mut options = StoreOptions::new(args.url());
+    options.pool_size = args.pool_size;
+    options.log_statements = args.log_sql;
+    options
+}
+
+/// Connects once; for the one-shot commands.
+async fn connect(args: &DatabaseArgs) -> Result<Store, String> {
+    Store::connect(&store_options(args))
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
+async fn migrate(args: DatabaseArgs) -> Result<ExitCode, String> {
+    telemetry::init("info", LogFormat::Text)?;
+    let store = connect(&args).await?;
+    let pending = store
+        .pending_migrations()
+        .await
+        .map_err(|e| e.to_string())?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    println!("applied {} migration(s)", pending.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn seed_command(args: SeedArgs) -> Result<ExitCode, String> {
+    telemetry::init("warn", LogFormat::Text)?;
+    let store = connect(&args.database).await?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    match seed::seed(&store, seed::DEMO_DATA, args.force).await {
+        Ok(SeedOutcome::Loaded {
+            profiles,
+            contracts,
+            jobs,
+        }) => {
+            println!("loaded {profiles} profiles, {contracts} contracts, {jobs} jobs");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(SeedOutcome::NotEmpty) => Err(
+            "the database already has data; `jobpay seed --force` deletes it and reloads".into(),
+        ),
+        Err(e) => Err(format!("seeding failed: {e:?}")),
+    }
+}
+
+async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, String> {
+    telemetry::init("warn", LogFormat::Text)?;
+    let store = connect(&args).await?;
+    let report = audit::audit(&store)
+        .await
+        .map_err(|e| format!("audit could not run: {e:?}"))?;
+    println!("{report}");
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn serve(args: ServeArgs) -> Result<ExitCode, String> {
+    telemetry::init(&args.log_level, args.log_format)?;
+    let mut admin_key = match &args.admin_key_sha256 {
+        Some(hex) => AdminKey::from_sha256_hex(hex)
+            .map_err(|e| format!("invalid --admin-key-sha256 / JOBPAY_ADMIN_KEY_SHA256: {e}"))?,
+        None => AdminKey::disabled(),
+    };
+
+    let store = connect(&args.database).await?;
+    if args.migrate {
+        store
+            .migrate()
+            .await
+            .map_err(|e| format!("migration failed: {e}"))?;
+    }
+    if args.demo {
+        match seed::seed(&store, seed::DEMO_DATA, false).await {
+            Ok(SeedOutcome::Loaded { .. }) => tracing::info!("demo data loaded"),
+            Ok(SeedOutcome::NotEmpty) => {
+                tracing::info!("database has data already; demo data not loaded")
+            }
+            Err(e) => return Err(format!("loading demo data failed: {e:?}")),
+        }
+        if !admin_key.is_enabled() {
+            let key = auth::generate_admin_key();
+            println!("demo admin key (shown once): {key}");
+            println!("  use it as metadata: authorization: Bearer {key}");
+            admin_key = AdminKey::from_key(&key);
+        }
+    }
+    if !admin_key.is_enabled() {
+        tracing::warn!("no admin key configured: AdminService calls will be refused");
+    }
+
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {} (--listen): {e}", args.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+
+    let ledger = Ledger::new(store.clone(), args.max_batch as usize);
+    spawn_request_purge(store.clone(), args.request_id_ttl);
+    let state = AppState {
+        store,
+        ledger: Arc::clone(&ledger),
+        admin_key,
+    };
+    let options = ServeOptions {
+        max_message_size: args.max_message_size as usize,
+    };
+    tracing::info!(%address, "jobpay listening");
+    println!("jobpay listening on {address}");
+    server::run(listener, state, options, shutdown_signal())
+        .await
+        .map_err(|e| format!("server failed: {e}"))?;
+    tracing::info!("jobpay stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes expired idempotency records every minute.
+fn spawn_request_purge(store: Store, ttl: Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match ledger::purge_expired_requests(&store, ttl).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired request ids purged"),
+                Err(e) => tracing::warn!(error = %e, "purging expired request ids failed"),
+            }
+        }
+    });
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,162 @@
+//! Command line and environment: every setting is a flag with a `JOBPAY_*`
+//! environment equivalent and a documented default.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::store::DEFAULT_DATABASE_URL;
+use crate::telemetry::LogFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jobpay",
+    version,
+    about = "gRPC contractor-payments service with an exact, concurrent-safe ledger"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gRPC server (applies pending migrations first).
+    Serve(Box<ServeArgs>),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Load the demo data; refuses a database that has data unless --force.
+    Seed(SeedArgs),
+    /// Check that every balance equals its ledger credits minus debits and
+    /// that none is negative; exit status 0 only when both hold.
+    Audit(DatabaseArgs),
+}
+
+/// Where the database is.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `postgres://user@host:5432/db` or `sqlite://path?mode=rwc`.
+    /// When unset, DATABASE_URL is used, then the default.
+    #[arg(long, env = "JOBPAY_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Database connections in the pool [default: 16 on PostgreSQL, 1 on SQLite].
+    #[arg(long, env = "JOBPAY_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub pool_size: Option<u32>,
+
+    /// Log every SQL statement (at DEBUG).
+    #[arg(long, env = "JOBPAY_LOG_SQL", default_value_t = false)]
+    pub log_sql: bool,
+}
+
+impl DatabaseArgs {
+    /// `--database-url`, else `JOBPAY_DATABASE_URL`, else `DATABASE_URL`,
+    /// else a SQLite file `jobpay.db` in the working directory.
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Delete all existing data first.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Address to serve gRPC on.
+    #[arg(long, env = "JOBPAY_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+
+    /// Load the demo data into an empty database first; with no admin key
+    /// configured, generate one and print it once.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Apply pending migrations at start (`--migrate=false` when a separate
+    /// job runs `jobpay migrate`).
+    #[arg(long, env = "JOBPAY_MIGRATE", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub migrate: bool,
+
+    /// Hex SHA-256 of the admin API key. Unset: admin calls are refused.
+    #[arg(long, env = "JOBPAY_ADMIN_KEY_SHA256", hide_env_values = true)]
+    pub admin_key_sha256: Option<String>,
+
+    /// Log filter: a level (error, warn, info, debug, trace) or directives
+    /// such as `jobpay=debug,info`. RUST_LOG wins when set.
+    #[arg(long, env = "JOBPAY_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+
+    /// Log line format.
+    #[arg(long, env = "JOBPAY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// How long idempotency records (request_id) are kept.
+    #[arg(long, env = "JOBPAY_REQUEST_ID_TTL", default_value = "24h", value_parser = parse_duration)]
+    pub request_id_ttl: Duration,
+
+    /// Most money movements of one caller applied in one transaction.
+    #[arg(long, env = "JOBPAY_MAX_BATCH", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=2000))]
+    pub max_batch: u32,
+
+    /// Largest request message accepted, in bytes.
+    #[arg(long, env = "JOBPAY_MAX_MESSAGE_SIZE", default_value_t = 4 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1024..))]
+    pub max_message_size: u32,
+}
+
+/// Parses `500ms`, `10s`, `2m`, `24h` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 500ms, 10s, 2m or 24h"))?;
+    let unit_ms = match unit {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("{text:?} has an unknown unit (use ms, s, m or h)")),
+    };
+    value
+        .checked_mul(unit_ms)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("{text:?} is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86_400)));
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("10 parsecs").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,279 @@
+//! Domain errors, and the one place where they become gRPC statuses.
+//!
+//! Handlers and the domain return [`Error`]; `From<Error> for tonic::Status`
+//! picks the code, the `google.rpc.ErrorInfo` reason (domain `jobpay`) and,
+//! for bad fields, the `google.rpc.BadRequest` field violations. Nothing else
+//! in the crate builds a `Status` for a domain outcome.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use tonic::Code;
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::money::Cents;
+
+/// `google.rpc.ErrorInfo.domain` of every error jobpay returns.
+pub const ERROR_DOMAIN: &str = "jobpay";
+
+/// One bad request field (`google.rpc.BadRequest.FieldViolation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub field: String,
+    pub description: String,
+}
+
+impl Violation {
+    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Violation {
+            field: field.into(),
+            description: description.into(),
+        }
+    }
+}
+
+/// Why a caller could not be identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    MissingProfileId,
+    MalformedProfileId,
+    UnknownProfile,
+    MissingAdminKey,
+    WrongAdminKey,
+    AdminDisabled,
+}
+
+/// What a contract-scoped call tried to look up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Contract,
+    Job,
+}
+
+/// Everything that can go wrong in a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The caller is not identified (bad or missing metadata, unknown id).
+    Unauthenticated(AuthFailure),
+    /// Request fields that are malformed or out of range.
+    InvalidArgument(Vec<Violation>),
+    /// A `request_id` seen before from this caller with other parameters.
+    RequestIdReused,
+    /// The resource does not exist, or the caller is not a party of it.
+    NotFound(Resource, i64),
+    /// A report range with no paid job in it.
+    NoPaidJobs,
+    /// Only clients may do this.
+    CallerNotClient(&'static str),
+    /// The caller is a party of the contract, but in the wrong role.
+    WrongParty(&'static str),
+    /// A deposit into someone else's balance, or by a contractor.
+    DepositNotAllowed(&'static str),
+    /// A contract status change that its current status does not allow.
+    InvalidContractTransition {
+        action: &'static str,
+        status: &'static str,
+    },
+    /// A job cannot be created under a terminated contract.
+    ContractTerminated,
+    /// A job can only be paid while its contract is in progress.
+    ContractNotActive,
+    JobAlreadyPaid,
+    InsufficientFunds {
+        balance: Cents,
+        required: Cents,
+    },
+    DepositLimitExceeded {
+        limit: Cents,
+    },
+    /// A credit that would push a balance beyond what can be represented.
+    BalanceLimitExceeded,
+    /// Lost a race with a concurrent transaction (serialization failure,
+    /// deadlock, SQLite busy). The transaction runner retries these; one
+    /// that escapes it means retries were exhausted.
+    Conflict,
+    /// The database cannot be reached.
+    Unavailable(String),
+    /// A bug or an unexpected database error. The text is logged, not sent.
+    Internal(String),
+}
+
+impl Error {
+    /// A single bad field.
+    pub fn invalid(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Error::InvalidArgument(vec![Violation::new(field, description)])
+    }
+
+    /// The gRPC code of this error.
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Unauthenticated(_) => Code::Unauthenticated,
+            Error::InvalidArgument(_) | Error::RequestIdReused => Code::InvalidArgument,
+            Error::NotFound(..) | Error::NoPaidJobs => Code::NotFound,
+            Error::CallerNotClient(_) | Error::WrongParty(_) | Error::DepositNotAllowed(_) => {
+                Code::PermissionDenied
+            }
+            Error::InvalidContractTransition { .. }
+            | Error::ContractTerminated
+            | Error::ContractNotActive
+            | Error::JobAlreadyPaid
+            | Error::InsufficientFunds { .. }
+            | Error::DepositLimitExceeded { .. }
+            | Error::BalanceLimitExceeded => Code::FailedPrecondition,
+            Error::Conflict => Code::Aborted,
+            Error::Unavailable(_) => Code::Unavailable,
+            Error::Internal(_) => Code::Internal,
+        }
+    }
+
+    /// The `google.rpc.ErrorInfo.reason`: a stable UPPER_SNAKE_CASE name
+    /// clients can branch on.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Error::Unauthenticated(failure) => match failure {
+                AuthFailure::MissingProfileId => "MISSING_PROFILE_ID",
+                AuthFailure::MalformedProfileId => "MALFORMED_PROFILE_ID",
+                AuthFailure::UnknownProfile => "UNKNOWN_PROFILE",
+                AuthFailure::MissingAdminKey => "MISSING_ADMIN_KEY",
+                AuthFailure::WrongAdminKey => "WRONG_ADMIN_KEY",
+                AuthFailure::AdminDisabled => "ADMIN_DISABLED",
+            },
+            Error::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Error::RequestIdReused => "REQUEST_ID_REUSED",
+            Error::NotFound(Resource::Contract, _) => "CONTRACT_NOT_FOUND",
+            Error::NotFound(Resource::Job, _) => "JOB_NOT_FOUND",
+            Error::NoPaidJobs => "NO_PAID_JOBS",
+            Error::CallerNotClient(_) => "CALLER_NOT_CLIENT",
+            Error::WrongParty(_) => "WRONG_PARTY",
+            Error::DepositNotAllowed(_) => "DEPOSIT_NOT_ALLOWED",
+            Error::InvalidContractTransition { .. } => "INVALID_CONTRACT_TRANSITION",
+            Error::ContractTerminated => "CONTRACT_TERMINATED",
+            Error::ContractNotActive => "CONTRACT_NOT_ACTIVE",
+            Error::JobAlreadyPaid => "JOB_ALREADY_PAID",
+            Error::InsufficientFunds { .. } => "INSUFFICIENT_FUNDS",
+            Error::DepositLimitExceeded { .. } => "DEPOSIT_LIMIT_EXCEEDED",
+            Error::BalanceLimitExceeded => "BALANCE_LIMIT_EXCEEDED",
+            Error::Conflict => "TOO_MUCH_CONTENTION",
+            Error::Unavailable(_) => "DATABASE_UNAVAILABLE",
+            Error::Internal(_) => "INTERNAL",
+        }
+    }
+
+    fn metadata(&self) -> HashMap<String, String> {
+        let mut metadata = HashMap::new();
+        match self {
+            Error::NotFound(_, id) => {
+                metadata.insert("id".to_owned(), id.to_string());
+            }
+            Error::InsufficientFunds { balance, required } => {
+                metadata.insert("balance".to_owned(), balance.to_string());
+                metadata.insert("required".to_owned(), required.to_string());
+            }
+            Error::DepositLimitExceeded { limit } => {
+                metadata.insert("limit".to_owned(), limit.to_string());
+            }
+            Error::InvalidContractTransition { status, .. } => {
+                metadata.insert("status".to_owned(), (*status).to_owned());
+            }
+            _ => {}
+        }
+        metadata
+    }
+
+    /// Whether this is the client's doing (logged below ERROR) or ours.
+    pub fn is_server_fault(&self) -> bool {
+        matches!(self, Error::Internal(_) | Error::Unavailable(_))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Unauthenticated(failure) => f.write_str(match failure {
+                AuthFailure::MissingProfileId => {
+                    "missing `profile_id` metadata: send the caller's profile id"
+                }
+                AuthFailure::MalformedProfileId => {
+                    "malformed `profile_id` metadata: expected a positive decimal id"
+                }
+                AuthFailure::UnknownProfile => "no profile has the id in `profile_id` metadata",
+                AuthFailure::MissingAdminKey => {
+                    "missing `authorization: Bearer <admin key>` metadata"
+                }
+                AuthFailure::WrongAdminKey => "the admin key is not valid",
+                AuthFailure::AdminDisabled => {
+                    "admin calls are disabled: the server has no admin key configured"
+                }
+            }),
+            Error::InvalidArgument(violations) => {
+                f.write_str("invalid request: ")?;
+                for (i, v) in violations.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{} {}", v.field, v.description)?;
+                }
+                Ok(())
+            }
+            Error::RequestIdReused => f.write_str(
+                "request_id was already used by this caller with other parameters; \
+                 use a new request_id for a new request",
+            ),
+            Error::NotFound(Resource::Contract, id) => write!(f, "contract {id} not found"),
+            Error::NotFound(Resource::Job, id) => write!(f, "job {id} not found"),
+            Error::NoPaidJobs => f.write_str("no job was paid in the given range"),
+            Error::CallerNotClient(action) => write!(f, "only a client may {action}"),
+            Error::WrongParty(action) => write!(f, "{action}"),
+            Error::DepositNotAllowed(why) => write!(f, "{why}"),
+            Error::InvalidContractTransition { action, status } => {
+                write!(f, "cannot {action} a contract that is {status}")
+            }
+            Error::ContractTerminated => {
+                f.write_str("the contract is terminated: no job can be added to it")
+            }
+            Error::ContractNotActive => {
+                f.write_str("the job's contract is not in progress: it cannot be paid")
+            }
+            Error::JobAlreadyPaid => f.write_str("the job is already paid"),
+            Error::InsufficientFunds { balance, required } => {
+                write!(f, "insufficient funds: balance is {balance}, {required} needed")
+            }
+            Error::DepositLimitExceeded { limit } => write!(
+                f,
+                "a deposit may not exceed 25% of the outstanding jobs' total: at most {limit} now"
+            ),
+            Error::BalanceLimitExceeded => {
+                f.write_str("the resulting balance would exceed the largest representable amount")
+            }
+            Error::Conflict => f.write_str(
+                "the transaction kept conflicting with concurrent ones; retry with the same request_id",
+            ),
+            Error::Unavailable(_) => f.write_str("the database is unavailable; retry later"),
+            Error::Internal(_) => f.write_str("internal error"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for tonic::Status {
+    fn from(error: Error) -> Self {
+        let mut details = ErrorDetails::new();
+        details.set_error_info(error.reason(), ERROR_DOMAIN, error.metadata());
+        match &error {
+            Error::InvalidArgument(violations) => {
+                for v in violations {
+                    details.add_bad_request_violation(v.field.clone(), v.description.clone());
+                }
+            }
+            Error::RequestIdReused => {
+                details.add_bad_request_violation(
+                    "request_id",
+                    "already used by this caller with other parameters",
+                );
+            }
+            _ => {}
+        }
+        tonic::Status::with_error_details(error.code(), error.to_string(), details)
+    }
+}

@@ -1,0 +1,88 @@
+//! Money movements: the only code that changes balances.
+//!
+//! A movement is a [`Command`] (who, what, optional request id). Commands are
+//! executed in batches inside one serializable transaction by [`execute`]:
+//! it loads everything the batch needs in a fixed number of queries, decides
+//! each command in order against an in-memory view of the balances, then
+//! writes all ledger entries, balances, paid jobs and idempotency records in
+//! a fixed number of statements. A command that fails (insufficient funds,
+//! ...) writes nothing; the others in its batch are unaffected.
+//!
+//! [`Ledger`] (in `queue`) feeds `execute`: it queues commands per caller and
+//! runs each caller's queue as a sequence of batches, so a thousand concurrent
+//! debits of one balance become a handful of transactions instead of a storm
+//! of serialization failures. The database stays the arbiter: SERIALIZABLE
+//! makes batches from several replicas correct together.
+
+mod engine;
+mod idempotency;
+mod queue;
+
+pub use engine::execute;
+pub use idempotency::{RequestId, purge_expired_requests};
+pub use queue::Ledger;
+
+use crate::money::Cents;
+use crate::proto::pb;
+
+/// What a command does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// The caller (the job's client) pays a job to its contractor.
+    PayJob { job_id: i64 },
+    /// The caller, a client, tops up its own balance (`profile_id` must be
+    /// the caller).
+    Deposit { profile_id: i64, amount: Cents },
+    /// The caller takes money out of the platform.
+    Withdraw { amount: Cents },
+    /// The caller moves money to another profile.
+    Transfer { to_profile_id: i64, amount: Cents },
+}
+
+impl Op {
+    /// The gRPC method this op serves; also the idempotency record's method.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Op::PayJob { .. } => "PayJob",
+            Op::Deposit { .. } => "Deposit",
+            Op::Withdraw { .. } => "Withdraw",
+            Op::Transfer { .. } => "Transfer",
+        }
+    }
+
+    /// The parameters in canonical form (amounts in cents, so "2" and
+    /// "2.00" are the same request).
+    fn canonical_parameters(&self) -> String {
+        match self {
+            Op::PayJob { job_id } => format!("job_id={job_id}"),
+            Op::Deposit { profile_id, amount } => {
+                format!("profile_id={profile_id}&amount={}", amount.get())
+            }
+            Op::Withdraw { amount } => format!("amount={}", amount.get()),
+            Op::Transfer {
+                to_profile_id,
+                amount,
+            } => format!("to_profile_id={to_profile_id}&amount={}", amount.get()),
+        }
+    }
+}
+
+/// One money movement asked for by one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// The authenticated caller's profile id (existence is checked in the
+    /// transaction).
+    pub caller: i64,
+    pub op: Op,
+    pub request_id: Option<RequestId>,
+}
+
+/// The response of a successful command: what the call returns, and what an
+/// idempotent repeat returns again.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Receipt {
+    PayJob(pb::PayJobResponse),
+    Deposit(pb::DepositResponse),
+    Withdraw(pb::WithdrawResponse),
+    Transfer(pb::TransferResponse),
+}

@@ -1,0 +1,16 @@
+//! jobpay: a gRPC contractor-payments service with an exact, concurrent-safe
+//! ledger. See ARCHITECTURE.md for the map.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod ledger;
+pub mod money;
+pub mod proto;
+pub mod seed;
+pub mod server;
+pub mod store;
+pub mod telemetry;

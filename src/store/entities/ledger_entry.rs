@@ -1,0 +1,39 @@
+use sea_orm::entity::prelude::*;
+
+/// Why money moved, stored as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum EntryKind {
+    #[sea_orm(string_value = "opening")]
+    Opening,
+    #[sea_orm(string_value = "deposit")]
+    Deposit,
+    #[sea_orm(string_value = "job_payment")]
+    JobPayment,
+    #[sea_orm(string_value = "withdrawal")]
+    Withdrawal,
+    #[sea_orm(string_value = "transfer")]
+    Transfer,
+}
+
+/// One immutable money movement. A `None` side is outside the platform.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "ledger_entries")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub kind: EntryKind,
+    pub debit_profile_id: Option<i64>,
+    pub credit_profile_id: Option<i64>,
+    pub amount: i64,
+    pub job_id: Option<i64>,
+    pub debit_balance_after: Option<i64>,
+    pub credit_balance_after: Option<i64>,
+    pub request_id: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,261 @@
+//! The database: connecting, migrating, entities, and the one transaction
+//! runner every write goes through.
+
+pub mod entities;
+mod sqlstate;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, IsolationLevel, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
+};
+
+pub use sqlstate::{Failure, classify};
+
+use crate::error::Error;
+
+/// The zero-setup database of `jobpay serve`: a SQLite file in the working
+/// directory, created when missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://jobpay.db?mode=rwc";
+
+/// A boxed transaction body, as the runner takes it.
+pub type TxFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 't>>;
+
+/// How to reach the database and how hard to retry conflicts.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub url: String,
+    /// Connections in the pool. `None`: 16 on PostgreSQL, 1 on SQLite
+    /// (SQLite has one writer anyway).
+    pub pool_size: Option<u32>,
+    /// How long a call waits for a pooled connection before UNAVAILABLE.
+    pub acquire_timeout: Duration,
+    /// Attempts of one transaction before it fails with ABORTED.
+    pub max_attempts: u32,
+    /// Log every SQL statement (at DEBUG).
+    pub log_statements: bool,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreOptions {
+            url: url.into(),
+            pool_size: None,
+            acquire_timeout: Duration::from_secs(5),
+            max_attempts: 16,
+            log_statements: false,
+        }
+    }
+}
+
+/// Counters a test or `/metrics` can read.
+#[derive(Debug, Default)]
+pub struct StoreStats {
+    /// Transaction attempts that failed with a conflict and were run again.
+    pub retries: AtomicU64,
+    /// Transactions that ran out of attempts (ABORTED).
+    pub exhausted: AtomicU64,
+}
+
+/// A pooled connection to PostgreSQL or SQLite, plus the runner.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    max_attempts: u32,
+    stats: Arc<StoreStats>,
+}
+
+impl Store {
+    /// Connects (one attempt) and checks the database answers.
+    pub async fn connect(options: &StoreOptions) -> Result<Store, DbErr> {
+        let mut connect = ConnectOptions::new(options.url.clone());
+        connect
+            .acquire_timeout(options.acquire_timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .sqlx_logging(options.log_statements)
+            .sqlx_logging_level(tracing::log::LevelFilter::Debug)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5))
+            });
+        let is_sqlite = options.url.starts_with("sqlite:");
+        match options.pool_size {
+            Some(size) => connect.max_connections(size),
+            None if is_sqlite => connect.max_connections(1),
+            None => connect.max_connections(16),
+        };
+        let db = Database::connect(connect).await?;
+        db.ping().await?;
+        Ok(Store {
+            db,
+            max_attempts: options.max_attempts.max(1),
+            stats: Arc::default(),
+        })
+    }
+
+    /// For reads: one statement at a time, outside any transaction.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    pub fn stats(&self) -> &StoreStats {
+        &self.stats
+    }
+
+    /// Conflicts retried so far.
+    pub fn retries(&self) -> u64 {
+        self.stats.retries.load(Ordering::Relaxed)
+    }
+
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.db.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.db.close().await
+    }
+
+    /// Applies pending migrations in one transaction. On PostgreSQL the
+    /// transaction first takes an advisory lock, so replicas starting
+    /// together apply each migration once and the others wait, then find
+    /// nothing to do.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        let tx = self.begin().await?;
+        if self.backend() == DbBackend::Postgres {
+            tx.execute_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"),
+            ))
+            .await?;
+        }
+        Migrator::up(&tx, None).await?;
+        tx.commit().await
+    }
+
+    /// Migrations not applied yet, by name.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, DbErr> {
+        Ok(Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect())
+    }
+
+    /// Runs `body` in one transaction and commits it: SERIALIZABLE and READ
+    /// WRITE on PostgreSQL, `BEGIN IMMEDIATE` on SQLite.
+    ///
+    /// A conflict (serialization failure, deadlock, SQLite busy) from any
+    /// statement or from `COMMIT` rolls back and runs `body` again after a
+    /// jittered exponential backoff; after `max_attempts` the call fails
+    /// with [`Error::Conflict`] (ABORTED). `body` may run several times, so
+    /// it must have no effect outside the database.
+    pub async fn write<T, F>(&self, body: F) -> Result<T, Error>
+    where
+        T: Send,
+        F: for<'t> Fn(&'t DatabaseTransaction) -> TxFuture<'t, T> + Send + Sync,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.attempt(&body).await {
+                Err(Error::Conflict) if attempt < self.max_attempts => {
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(attempt, "transaction conflict, retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(Error::Conflict) => {
+                    self.stats.exhausted.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        attempts = attempt,
+                        "transaction conflicts exhausted retries"
+                    );
+                    return Err(Error::Conflict);
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn attempt<T, F>(&self, body: &F) -> Result<T, Error>
+    where
+        F: for<'t> Fn(&'t DatabaseTransaction) -> TxFuture<'t, T>,
+    {
+        let tx = self.begin().await?;
+        match body(&tx).await {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(error) => {
+                // A failed rollback leaves nothing behind: the connection
+                // is discarded or rolled back by the server.
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::debug!(%rollback, "rollback failed");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = match self.backend() {
+            DbBackend::Sqlite => TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            },
+            _ => TransactionOptions {
+                isolation_level: Some(IsolationLevel::Serializable),
+                access_mode: Some(AccessMode::ReadWrite),
+                ..TransactionOptions::default()
+            },
+        };
+        self.db.begin_with_options(options).await
+    }
+}
+
+/// `pg_advisory_xact_lock` key of migrations: "jobpay" in ASCII.
+const MIGRATION_LOCK_KEY: i64 = 0x6a6f_6270_6179;
+
+/// Full jitter: a random delay up to 2 ms * 2^attempt, capped at 200 ms.
+fn backoff(attempt: u32) -> Duration {
+    let ceiling_us = (2_000u64 << attempt.min(7)).min(200_000);
+    Duration::from_micros(rand::random_range(ceiling_us / 4..=ceiling_us))
+}
+
+/// The current instant at the precision every backend stores
+/// (microseconds), so that what is written is what is read back.
+pub fn now() -> DateTime<Utc> {
+    truncate(Utc::now())
+}
+
+/// SQL for the sum of a BIGINT cents column that never fails: exact up to
+/// `i64::MAX` on PostgreSQL (whose `SUM(bigint)` is NUMERIC, cast back),
+/// saturating beyond. SQLite's integer `SUM` raises on overflow, so it uses
+/// `TOTAL` (exact below 2^53 cents, about 90 trillion) and saturates too.
+pub fn saturating_sum(backend: DbBackend, column: &str) -> String {
+    match backend {
+        DbBackend::Sqlite => {
+            format!("CAST(MIN(TOTAL({column}), 9.2e18) AS INTEGER)")
+        }
+        _ => format!("CAST(LEAST(COALESCE(SUM({column}), 0), 9223372036854775807) AS BIGINT)"),
+    }
+}
+
+/// `instant` at the precision every backend stores (microseconds).
+pub fn truncate(instant: DateTime<Utc>) -> DateTime<Utc> {
+    instant.trunc_subsecs(6)
+}
