@@ -163,6 +163,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     };
     let options = ServeOptions {
         max_message_size: args.max_message_size as usize,
+        ..ServeOptions::default()
     };
     tracing::info!(%address, "jobpay listening");
     println!("jobpay listening on {address}");

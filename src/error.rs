@@ -258,6 +258,11 @@ impl std::error::Error for Error {}
 
 impl From<Error> for tonic::Status {
     fn from(error: Error) -> Self {
+        match &error {
+            Error::Internal(detail) => tracing::error!(%detail, "internal error"),
+            Error::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            _ => {}
+        }
         let mut details = ErrorDetails::new();
         details.set_error_info(error.reason(), ERROR_DOMAIN, error.metadata());
         match &error {

@@ -21,17 +21,23 @@ use crate::proto::pb::contract_service_server::ContractServiceServer;
 use crate::proto::pb::job_service_server::JobServiceServer;
 use crate::proto::{FILE_DESCRIPTOR_SET, SERVICE_NAMES};
 
+/// HTTP/2 connection-level flow-control window, in bytes.
+pub const CONNECTION_WINDOW: u32 = 4 * 1024 * 1024;
+
 /// Transport limits of the gRPC server.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Largest request message accepted, in bytes.
     pub max_message_size: usize,
+    /// Calls in flight on one HTTP/2 connection; more wait in the client.
+    pub max_concurrent_streams: u32,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
             max_message_size: 4 * 1024 * 1024,
+            max_concurrent_streams: 1024,
         }
     }
 }
@@ -66,6 +72,10 @@ pub async fn run(
     let limit = options.max_message_size;
     Server::builder()
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .max_concurrent_streams(Some(options.max_concurrent_streams))
+        // A large connection window keeps many small concurrent requests
+        // within h2's budget for small DATA frames (half the window).
+        .initial_connection_window_size(Some(CONNECTION_WINDOW))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

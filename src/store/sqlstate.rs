@@ -56,9 +56,12 @@ fn classify_runtime(runtime: &RuntimeErr, connecting: bool) -> Failure {
             let Some(code) = db_err.code() else {
                 return Failure::Other;
             };
-            if let Ok(sqlite_code) = code.parse::<i64>() {
-                return match sqlite_code & 0xff {
-                    SQLITE_BUSY | SQLITE_LOCKED => Failure::Conflict,
+            if db_err
+                .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                .is_some()
+            {
+                return match code.parse::<i64>().map(|c| c & 0xff) {
+                    Ok(SQLITE_BUSY | SQLITE_LOCKED) => Failure::Conflict,
                     _ => Failure::Other,
                 };
             }

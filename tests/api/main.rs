@@ -1,0 +1,13 @@
+//! API tests: every rule and status code of DESIGN.md, through real tonic
+//! clients against a real server, on PostgreSQL and on SQLite.
+
+mod support;
+
+mod admin;
+mod auth;
+mod balances;
+mod contracts;
+mod idempotency;
+mod jobs;
+mod money_safety;
+mod platform;

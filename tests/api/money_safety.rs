@@ -1,0 +1,357 @@
+//! Exact outcomes under concurrency: storms on one balance, double pays,
+//! random transfer loads, and conflicts between replicas.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jobpay::money::Cents;
+use jobpay::proto::pb;
+use tokio::task::JoinSet;
+use tonic::Code;
+use tonic_types::StatusExt;
+
+use crate::on_both_backends;
+use crate::support::{Backend, Replica, TestApp, as_profile, total_retries};
+
+/// Outcome counts by gRPC code and ErrorInfo reason.
+fn tally(results: Vec<Result<(), tonic::Status>>) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for result in results {
+        let key = match result {
+            Ok(()) => "OK".to_owned(),
+            Err(status) if status.get_details_error_info().is_none() => {
+                format!("{:?}: {}", status.code(), status.message())
+            }
+            Err(status) => format!(
+                "{:?}/{}",
+                status.code(),
+                status
+                    .get_details_error_info()
+                    .map(|i| i.reason)
+                    .unwrap_or_default()
+            ),
+        };
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// `calls` concurrent Withdraw of 2.00 from a balance of calls / 4.00,
+/// spread over the given replicas: exactly half succeed.
+async fn withdraw_storm(app: &TestApp, replicas: &[&Replica], calls: usize) {
+    let funds = Cents::new(calls as i64 * 100);
+    let (client, _, _) = app.funded_client(&funds.to_string()).await;
+    let mut tasks = JoinSet::new();
+    for i in 0..calls {
+        let mut balances = replicas[i % replicas.len()].balances();
+        tasks.spawn(async move {
+            balances
+                .withdraw(as_profile(
+                    client,
+                    pb::WithdrawRequest {
+                        amount: "2.00".into(),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .map(drop)
+        });
+    }
+    let counts = tally(tasks.join_all().await);
+    let half = calls / 2;
+    assert_eq!(
+        counts,
+        HashMap::from([
+            ("OK".to_owned(), half),
+            ("FailedPrecondition/INSUFFICIENT_FUNDS".to_owned(), half)
+        ])
+    );
+    assert_eq!(app.balance(client).await, "0.00");
+    let report = app.audit().await;
+    assert!(report.passed(), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_storm_of_10000_withdrawals_is_exact() {
+    let app = TestApp::empty(Backend::Postgres).await;
+    withdraw_storm(&app, &[&app.replica], 10_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_storm_of_2000_withdrawals_is_exact() {
+    let app = TestApp::empty(Backend::Sqlite).await;
+    withdraw_storm(&app, &[&app.replica], 2_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_storm_across_two_replicas_is_exact() {
+    let app = TestApp::empty(Backend::Postgres).await;
+    let second = app.second_replica().await;
+    withdraw_storm(&app, &[&app.replica, &second], 4_000).await;
+}
+
+async fn sixty_four_concurrent_payments_of_one_job_pay_it_once(backend: Backend) {
+    let app = TestApp::empty(backend).await;
+    let second = app.second_replica().await;
+    let (client, contractor, job) = app.funded_client("100.00").await;
+    // The funding job costs 400.00; give the client enough to pay it.
+    app.balances()
+        .transfer(as_profile(
+            client,
+            pb::TransferRequest {
+                to_profile_id: contractor,
+                amount: "0.01".into(),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+    let (rich, _, _) = app.funded_client("1000.00").await;
+    app.balances()
+        .transfer(as_profile(
+            rich,
+            pb::TransferRequest {
+                to_profile_id: client,
+                amount: "300.01".into(),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+    assert_eq!(app.balance(client).await, "400.00");
+
+    let mut tasks = JoinSet::new();
+    for i in 0..64 {
+        let mut jobs = if i % 2 == 0 {
+            app.jobs()
+        } else {
+            second.jobs()
+        };
+        tasks.spawn(async move {
+            jobs.pay_job(as_profile(
+                client,
+                pb::PayJobRequest {
+                    job_id: job,
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .map(drop)
+        });
+    }
+    let counts = tally(tasks.join_all().await);
+    assert_eq!(
+        counts,
+        HashMap::from([
+            ("OK".to_owned(), 1),
+            ("FailedPrecondition/JOB_ALREADY_PAID".to_owned(), 63)
+        ])
+    );
+    assert_eq!(app.balance(client).await, "0.00");
+    assert_eq!(app.balance(contractor).await, "400.01");
+    assert!(app.audit().await.passed());
+}
+
+/// A small deterministic generator, so a failing run can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+async fn random_transfers_conserve_money(backend: Backend) {
+    let app = Arc::new(TestApp::empty(backend).await);
+    let second = Arc::new(app.second_replica().await);
+    let mut profiles = Vec::new();
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        let (client, contractor, _) = app.funded_client("1000.00").await;
+        profiles.extend([client, contractor]);
+        clients.push(client);
+    }
+    let initial = Cents::new(4 * 1000_00);
+
+    let calls = 3_000;
+    let mut rng = Lcg(0x5eed);
+    let mut tasks = JoinSet::new();
+    for i in 0..calls {
+        let replica = if i % 2 == 0 {
+            app.balances()
+        } else {
+            second.balances()
+        };
+        let from = profiles[rng.below(profiles.len() as u64) as usize];
+        let amount = Cents::new(1 + rng.below(50_00) as i64);
+        let kind = rng.below(10);
+        let to = profiles[rng.below(profiles.len() as u64) as usize];
+        let client = clients[rng.below(clients.len() as u64) as usize];
+        tasks.spawn(async move {
+            let mut balances = replica;
+            let amount_text = amount.to_string();
+            // (change of the platform's total, outcome)
+            match kind {
+                0 => balances
+                    .deposit(as_profile(
+                        client,
+                        pb::DepositRequest {
+                            profile_id: client,
+                            amount: amount_text,
+                            request_id: String::new(),
+                        },
+                    ))
+                    .await
+                    .map(|_| amount.get()),
+                1 => balances
+                    .withdraw(as_profile(
+                        from,
+                        pb::WithdrawRequest {
+                            amount: amount_text,
+                            request_id: String::new(),
+                        },
+                    ))
+                    .await
+                    .map(|_| -amount.get()),
+                _ => {
+                    let to = if to == from { profiles_other(to) } else { to };
+                    balances
+                        .transfer(as_profile(
+                            from,
+                            pb::TransferRequest {
+                                to_profile_id: to,
+                                amount: amount_text,
+                                request_id: String::new(),
+                            },
+                        ))
+                        .await
+                        .map(|_| 0)
+                }
+            }
+        });
+    }
+    // Transfers to oneself are avoided by picking the next id.
+    fn profiles_other(id: i64) -> i64 {
+        if id % 2 == 0 { id - 1 } else { id + 1 }
+    }
+
+    let mut expected = initial.get();
+    let mut refused = 0;
+    for outcome in tasks.join_all().await {
+        match outcome {
+            Ok(change) => expected += change,
+            Err(status) => {
+                assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused < calls, "some calls succeed");
+    let mut total = 0;
+    for profile in &profiles {
+        let balance = Cents::parse(&app.balance(*profile).await).unwrap();
+        assert!(balance >= Cents::ZERO);
+        total += balance.get();
+    }
+    assert_eq!(Cents::new(total), Cents::new(expected));
+    let report = app.audit().await;
+    assert!(report.passed(), "{report}");
+}
+
+/// Concurrent PayJob (through one replica) and Deposit (through another) on
+/// one client conflict in PostgreSQL; the runner retries them and the
+/// outcome is exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_conflicts_between_replicas_are_retried_to_exact_balances() {
+    let app = TestApp::empty(Backend::Postgres).await;
+    let second = app.second_replica().await;
+    // The client starts with 2000.00 and owes a 8000.00 job it never pays,
+    // so every deposit of 1.00 stays within the limit whatever the order.
+    let (client, contractor, _) = app.funded_client("2000.00").await;
+    let contract = app
+        .contracts()
+        .list_contracts(as_profile(client, pb::ListContractsRequest::default()))
+        .await
+        .unwrap()
+        .into_inner()
+        .contracts[0]
+        .id;
+    let mut rounds = 0;
+    let (mut paid, mut deposited) = (0i64, 0i64);
+    while rounds < 10 && total_retries(&[&app.store, &second.store]) == 0 || rounds < 2 {
+        rounds += 1;
+        let mut jobs = Vec::new();
+        for _ in 0..20 {
+            let job = app
+                .jobs()
+                .create_job(as_profile(
+                    client,
+                    pb::CreateJobRequest {
+                        contract_id: contract,
+                        description: "piece".into(),
+                        price: "3.00".into(),
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner();
+            jobs.push(job.id);
+        }
+        let mut tasks = JoinSet::new();
+        for job in jobs {
+            let mut client_api = app.jobs();
+            tasks.spawn(async move {
+                client_api
+                    .pay_job(as_profile(
+                        client,
+                        pb::PayJobRequest {
+                            job_id: job,
+                            request_id: String::new(),
+                        },
+                    ))
+                    .await
+                    .map(|_| (300, 0))
+            });
+            let mut balances = second.balances();
+            tasks.spawn(async move {
+                balances
+                    .deposit(as_profile(
+                        client,
+                        pb::DepositRequest {
+                            profile_id: client,
+                            amount: "1.00".into(),
+                            request_id: String::new(),
+                        },
+                    ))
+                    .await
+                    .map(|_| (0, 100))
+            });
+        }
+        for outcome in tasks.join_all().await {
+            let (p, d) = outcome.expect("every call succeeds");
+            paid += p;
+            deposited += d;
+        }
+    }
+    assert!(
+        total_retries(&[&app.store, &second.store]) > 0,
+        "no serialization failure was retried in {rounds} rounds"
+    );
+    assert_eq!(paid, rounds * 20 * 300);
+    assert_eq!(deposited, rounds * 20 * 100);
+    assert_eq!(
+        app.balance(client).await,
+        Cents::new(2000_00 - paid + deposited).to_string()
+    );
+    assert_eq!(app.balance(contractor).await, Cents::new(paid).to_string());
+    assert!(app.audit().await.passed());
+}
+
+on_both_backends!(
+    sixty_four_concurrent_payments_of_one_job_pay_it_once,
+    random_transfers_conserve_money,
+);

@@ -1,0 +1,471 @@
+//! Test harness: a real jobpay server on 127.0.0.1:0 over a fresh database
+//! (PostgreSQL or SQLite), and tonic clients generated from the same protos.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use jobpay::api::AppState;
+use jobpay::auth::AdminKey;
+use jobpay::ledger::Ledger;
+use jobpay::proto::pb;
+use jobpay::proto::pb::admin_service_client::AdminServiceClient;
+use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
+use jobpay::proto::pb::contract_service_client::ContractServiceClient;
+use jobpay::proto::pb::job_service_client::JobServiceClient;
+use jobpay::seed;
+use jobpay::server::{self, ServeOptions};
+use jobpay::store::{Store, StoreOptions};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use tokio::net::TcpListener;
+use tokio::sync::{OnceCell, oneshot};
+use tonic::transport::Channel;
+use tonic::{Code, Request, Status};
+use tonic_types::StatusExt;
+
+/// The admin key every test server accepts.
+pub const ADMIN_KEY: &str = "test-admin-key";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// Generates one `#[tokio::test]` per backend for each listed
+/// `async fn name(backend: Backend)` of the calling module.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Postgres).await
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Sqlite).await
+                }
+            )*
+        }
+    };
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("JOBPAY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn postgres_url(database: &str) -> String {
+    let admin = postgres_admin_url();
+    let base = admin
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(&admin);
+    format!("{base}/{database}")
+}
+
+static NEXT_DATABASE: AtomicU64 = AtomicU64::new(0);
+static POSTGRES_TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+async fn admin_exec(sql: &str) {
+    let db = Database::connect(postgres_admin_url())
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL must answer at {} for the tests: {e}",
+                postgres_admin_url()
+            )
+        });
+    db.execute_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    db.close().await.ok();
+}
+
+/// A migrated template database for this test process; each test copies it.
+/// Databases left behind by test processes that died are dropped first.
+async fn postgres_template() -> &'static str {
+    POSTGRES_TEMPLATE
+        .get_or_init(|| async {
+            drop_stale_databases().await;
+            let name = format!("jobpay_tpl_{}", std::process::id());
+            admin_exec(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            admin_exec(&format!("CREATE DATABASE {name}")).await;
+            let store = Store::connect(&StoreOptions::new(postgres_url(&name)))
+                .await
+                .expect("connect to the template database");
+            store
+                .migrate()
+                .await
+                .expect("migrate the template database");
+            store.close().await.ok();
+            name
+        })
+        .await
+}
+
+async fn drop_stale_databases() {
+    let db = Database::connect(postgres_admin_url())
+        .await
+        .expect("PostgreSQL must answer for the tests");
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'jobpay\\_t%'".to_owned(),
+        ))
+        .await
+        .expect("list databases");
+    for row in rows {
+        let name: String = row.try_get_by_index(0).expect("datname");
+        let pid = name
+            .split('_')
+            .nth(2)
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let alive = pid.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            let _ = db
+                .execute_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                ))
+                .await;
+        }
+    }
+    db.close().await.ok();
+}
+
+/// A database that exists for one test and is dropped after it.
+pub struct TestDatabase {
+    pub backend: Backend,
+    pub url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> TestDatabase {
+        let n = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
+        let pid = std::process::id();
+        match backend {
+            Backend::Postgres => {
+                let template = postgres_template().await;
+                let name = format!("jobpay_t_{pid}_{n}");
+                admin_exec(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
+                TestDatabase {
+                    backend,
+                    url: postgres_url(&name),
+                    name,
+                }
+            }
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("jobpay_t_{pid}_{n}.db"));
+                let name = path.to_string_lossy().into_owned();
+                TestDatabase {
+                    backend,
+                    url: format!("sqlite://{name}?mode=rwc"),
+                    name,
+                }
+            }
+        }
+    }
+
+    /// A new connection pool on this database, migrated.
+    pub async fn store(&self) -> Store {
+        let store = Store::connect(&StoreOptions::new(self.url.clone()))
+            .await
+            .expect("connect to the test database");
+        store.migrate().await.expect("migrate the test database");
+        store
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self.backend {
+            Backend::Postgres => {
+                let name = self.name.clone();
+                // Drop may run inside the test's runtime: use a thread with
+                // its own.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    runtime.block_on(admin_exec(&format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )));
+                })
+                .join();
+            }
+            Backend::Sqlite => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", self.name));
+                }
+            }
+        }
+    }
+}
+
+/// One running jobpay server (a "replica") with its own pool and ledger.
+pub struct Replica {
+    pub store: Store,
+    channel: Channel,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl Replica {
+    pub async fn start(database: &TestDatabase, admin_key: AdminKey) -> Replica {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "error".to_owned()))
+            .with_test_writer()
+            .try_init();
+        let store = database.store().await;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let state = AppState {
+            store: store.clone(),
+            ledger: Ledger::new(store.clone(), 256),
+            admin_key,
+        };
+        let (shutdown, stop) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            server::run(listener, state, ServeOptions::default(), async {
+                let _ = stop.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        let channel = Channel::from_shared(format!("http://{address}"))
+            .expect("uri")
+            .initial_connection_window_size(server::CONNECTION_WINDOW)
+            .connect()
+            .await
+            .expect("connect to the test server");
+        Replica {
+            store,
+            channel,
+            _shutdown: shutdown,
+        }
+    }
+
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
+    pub fn contracts(&self) -> ContractServiceClient<Channel> {
+        ContractServiceClient::new(self.channel())
+    }
+
+    pub fn jobs(&self) -> JobServiceClient<Channel> {
+        JobServiceClient::new(self.channel())
+    }
+
+    pub fn balances(&self) -> BalanceServiceClient<Channel> {
+        BalanceServiceClient::new(self.channel())
+    }
+
+    pub fn admin(&self) -> AdminServiceClient<Channel> {
+        AdminServiceClient::new(self.channel())
+    }
+}
+
+/// A server over a fresh database.
+pub struct TestApp {
+    pub replica: Replica,
+    pub database: TestDatabase,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Replica;
+    fn deref(&self) -> &Replica {
+        &self.replica
+    }
+}
+
+impl TestApp {
+    /// With the demo data loaded.
+    pub async fn with_demo_data(backend: Backend) -> TestApp {
+        let app = TestApp::empty(backend).await;
+        let outcome = seed::seed(&app.store, seed::DEMO_DATA, false)
+            .await
+            .expect("seed");
+        assert!(matches!(outcome, seed::SeedOutcome::Loaded { .. }));
+        app
+    }
+
+    pub async fn empty(backend: Backend) -> TestApp {
+        TestApp::with_admin_key(backend, AdminKey::from_key(ADMIN_KEY)).await
+    }
+
+    pub async fn with_admin_key(backend: Backend, admin_key: AdminKey) -> TestApp {
+        let database = TestDatabase::create(backend).await;
+        let replica = Replica::start(&database, admin_key).await;
+        TestApp { replica, database }
+    }
+
+    /// Another server on the same database.
+    pub async fn second_replica(&self) -> Replica {
+        Replica::start(&self.database, AdminKey::from_key(ADMIN_KEY)).await
+    }
+
+    pub async fn balance(&self, profile_id: i64) -> String {
+        self.balances()
+            .get_balance(as_profile(profile_id, pb::GetBalanceRequest {}))
+            .await
+            .expect("GetBalance")
+            .into_inner()
+            .balance
+    }
+
+    pub async fn audit(&self) -> jobpay::audit::AuditReport {
+        jobpay::audit::audit(&self.store).await.expect("audit runs")
+    }
+
+    /// A new client holding `amount`, funded the way a real client is: a
+    /// contract with a new contractor, an outstanding job worth four times
+    /// the amount, and a deposit. Returns (client id, contractor id, job id).
+    pub async fn funded_client(&self, amount: &str) -> (i64, i64, i64) {
+        let client = self.create_profile(pb::ProfileType::Client).await;
+        let contractor = self.create_profile(pb::ProfileType::Contractor).await;
+        let contract = self
+            .contracts()
+            .create_contract(as_profile(
+                client,
+                pb::CreateContractRequest {
+                    contractor_id: contractor,
+                    terms: "test".into(),
+                },
+            ))
+            .await
+            .expect("CreateContract")
+            .into_inner();
+        self.contracts()
+            .start_contract(as_profile(
+                contractor,
+                pb::StartContractRequest { id: contract.id },
+            ))
+            .await
+            .expect("StartContract");
+        let cents = jobpay::money::Cents::parse(amount).expect("amount");
+        let price = jobpay::money::Cents::new(cents.get() * 4).to_string();
+        let job = self
+            .jobs()
+            .create_job(as_profile(
+                client,
+                pb::CreateJobRequest {
+                    contract_id: contract.id,
+                    description: "funding".into(),
+                    price,
+                },
+            ))
+            .await
+            .expect("CreateJob")
+            .into_inner();
+        if cents.is_positive() {
+            self.balances()
+                .deposit(as_profile(
+                    client,
+                    pb::DepositRequest {
+                        profile_id: client,
+                        amount: amount.into(),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .expect("Deposit");
+        }
+        (client, contractor, job.id)
+    }
+
+    pub async fn create_profile(&self, profile_type: pb::ProfileType) -> i64 {
+        self.admin()
+            .create_profile(as_admin(pb::CreateProfileRequest {
+                first_name: "Test".into(),
+                last_name: "Person".into(),
+                profession: "Tester".into(),
+                r#type: profile_type.into(),
+            }))
+            .await
+            .expect("CreateProfile")
+            .into_inner()
+            .id
+    }
+}
+
+/// A request made as profile `id`.
+pub fn as_profile<T>(id: i64, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request
+        .metadata_mut()
+        .insert("profile_id", id.to_string().parse().expect("metadata"));
+    request
+}
+
+/// A request with raw `profile_id` metadata, possibly malformed.
+pub fn with_profile_header<T>(value: &str, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request
+        .metadata_mut()
+        .insert("profile_id", value.parse().expect("metadata"));
+    request
+}
+
+/// An admin request carrying the test admin key.
+pub fn as_admin<T>(message: T) -> Request<T> {
+    with_bearer(ADMIN_KEY, message)
+}
+
+pub fn with_bearer<T>(key: &str, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {key}").parse().expect("metadata"),
+    );
+    request
+}
+
+/// Asserts the status code and the `google.rpc.ErrorInfo` reason (domain
+/// "jobpay"), and returns the status for further checks.
+#[track_caller]
+pub fn assert_error<T: std::fmt::Debug>(
+    result: Result<T, Status>,
+    code: Code,
+    reason: &str,
+) -> Status {
+    let status = result.expect_err("the call should fail");
+    assert_eq!(status.code(), code, "{status:?}");
+    let info = status
+        .get_details_error_info()
+        .unwrap_or_else(|| panic!("no ErrorInfo in {status:?}"));
+    assert_eq!(info.domain, "jobpay");
+    assert_eq!(info.reason, reason, "{status:?}");
+    assert!(!status.message().is_empty());
+    status
+}
+
+/// Asserts INVALID_ARGUMENT with a BadRequest violation on `field`.
+#[track_caller]
+pub fn assert_invalid<T: std::fmt::Debug>(result: Result<T, Status>, field: &str) -> Status {
+    let status = result.expect_err("the call should fail");
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    let bad_request = status
+        .get_details_bad_request()
+        .unwrap_or_else(|| panic!("no BadRequest in {status:?}"));
+    assert!(
+        bad_request
+            .field_violations
+            .iter()
+            .any(|v| v.field == field && !v.description.is_empty()),
+        "no violation on {field} in {status:?}"
+    );
+    status
+}
+
+/// Conflicts retried by several replicas together.
+pub fn total_retries(stores: &[&Store]) -> u64 {
+    stores.iter().map(|s| s.retries()).sum()
+}
