@@ -215,8 +215,8 @@ async fn start_contract_only_by_its_contractor_from_new(backend: Backend) {
     assert_error(start(8, 999).await, Code::NotFound, "CONTRACT_NOT_FOUND");
     let started = start(8, 5).await.unwrap().into_inner();
     assert_eq!(started.status(), pb::ContractStatus::InProgress);
-    let before = started.update_time.clone().unwrap();
-    assert!(before.seconds >= started.create_time.clone().unwrap().seconds);
+    let before = started.update_time.unwrap();
+    assert!(before.seconds >= started.create_time.unwrap().seconds);
     // Only from NEW: not again, not from TERMINATED.
     let again = assert_error(
         start(8, 5).await,

@@ -175,7 +175,7 @@ async fn random_transfers_conserve_money(backend: Backend) {
         profiles.extend([client, contractor]);
         clients.push(client);
     }
-    let initial = Cents::new(4 * 1000_00);
+    let initial = Cents::new(4 * 100_000);
 
     let calls = 3_000;
     let mut rng = Lcg(0x5eed);
@@ -345,7 +345,7 @@ async fn postgres_conflicts_between_replicas_are_retried_to_exact_balances() {
     assert_eq!(deposited, rounds * 20 * 100);
     assert_eq!(
         app.balance(client).await,
-        Cents::new(2000_00 - paid + deposited).to_string()
+        Cents::new(200_000 - paid + deposited).to_string()
     );
     assert_eq!(app.balance(contractor).await, Cents::new(paid).to_string());
     assert!(app.audit().await.passed());
