@@ -2,6 +2,7 @@
 //! environment equivalent and a documented default.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
@@ -38,7 +39,7 @@ pub enum Command {
 pub struct DatabaseArgs {
     /// Database URL: `postgres://user@host:5432/db` or `sqlite://path?mode=rwc`.
     /// When unset, DATABASE_URL is used, then the default.
-    #[arg(long, env = "JOBPAY_DATABASE_URL")]
+    #[arg(long, env = "JOBPAY_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
     /// Database connections in the pool [default: 16 on PostgreSQL, 1 on SQLite].
@@ -46,8 +47,16 @@ pub struct DatabaseArgs {
     pub pool_size: Option<u32>,
 
     /// Log every SQL statement (at DEBUG).
-    #[arg(long, env = "JOBPAY_LOG_SQL", default_value_t = false)]
+    #[arg(long, env = "JOBPAY_LOG_SQL", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub log_sql: bool,
+
+    /// Attempts to reach the database at start before giving up.
+    #[arg(long, env = "JOBPAY_DB_CONNECT_RETRIES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub db_connect_retries: u32,
+
+    /// Pause between attempts to reach the database at start.
+    #[arg(long, env = "JOBPAY_DB_CONNECT_INTERVAL", default_value = "2s", value_parser = parse_duration)]
+    pub db_connect_interval: Duration,
 }
 
 impl DatabaseArgs {
@@ -111,9 +120,38 @@ pub struct ServeArgs {
     #[arg(long, env = "JOBPAY_MAX_BATCH", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=2000))]
     pub max_batch: u32,
 
+    /// How long in-flight calls may take to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "JOBPAY_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+
+    /// Deadline of a call that sends none (a shorter `grpc-timeout` wins).
+    #[arg(long, env = "JOBPAY_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
     /// Largest request message accepted, in bytes.
     #[arg(long, env = "JOBPAY_MAX_MESSAGE_SIZE", default_value_t = 4 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_message_size: u32,
+
+    /// Calls served at once; more are refused with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "JOBPAY_CONCURRENCY_LIMIT", default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency_limit: u32,
+
+    /// Address of the Prometheus endpoint (`GET /metrics`); unset: none.
+    #[arg(long, env = "JOBPAY_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// How often the database is checked to drive health.
+    #[arg(long, env = "JOBPAY_HEALTH_CHECK_INTERVAL", default_value = "1s", value_parser = parse_duration)]
+    pub health_check_interval: Duration,
+
+    /// TLS certificate chain (PEM file). With --tls-key, gRPC is served
+    /// over TLS; without both, plaintext.
+    #[arg(long, env = "JOBPAY_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS private key (PEM file).
+    #[arg(long, env = "JOBPAY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Parses `500ms`, `10s`, `2m`, `24h` or a bare number of seconds.
