@@ -1,19 +1,13 @@
 //! What each `jobpay` subcommand does.
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Parser;
-use tokio::net::TcpListener;
 
-use crate::api::AppState;
+use crate::app;
 use crate::audit;
-use crate::auth::{self, AdminKey};
 use crate::config::{Cli, Command, DatabaseArgs, SeedArgs, ServeArgs};
-use crate::ledger::{self, Ledger};
 use crate::seed::{self, SeedOutcome};
-use crate::server::{self, ServeOptions};
 use crate::store::{Store, StoreOptions};
 use crate::telemetry::{self, LogFormat};
 
@@ -117,76 +111,8 @@ async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, String> {
 
 async fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     telemetry::init(&args.log_level, args.log_format)?;
-    let mut admin_key = match &args.admin_key_sha256 {
-        Some(hex) => AdminKey::from_sha256_hex(hex)
-            .map_err(|e| format!("invalid --admin-key-sha256 / JOBPAY_ADMIN_KEY_SHA256: {e}"))?,
-        None => AdminKey::disabled(),
-    };
-
-    let store = connect(&args.database).await?;
-    if args.migrate {
-        store
-            .migrate()
-            .await
-            .map_err(|e| format!("migration failed: {e}"))?;
-    }
-    if args.demo {
-        match seed::seed(&store, seed::DEMO_DATA, false).await {
-            Ok(SeedOutcome::Loaded { .. }) => tracing::info!("demo data loaded"),
-            Ok(SeedOutcome::NotEmpty) => {
-                tracing::info!("database has data already; demo data not loaded")
-            }
-            Err(e) => return Err(format!("loading demo data failed: {e:?}")),
-        }
-        if !admin_key.is_enabled() {
-            let key = auth::generate_admin_key();
-            println!("demo admin key (shown once): {key}");
-            println!("  use it as metadata: authorization: Bearer {key}");
-            admin_key = AdminKey::from_key(&key);
-        }
-    }
-    if !admin_key.is_enabled() {
-        tracing::warn!("no admin key configured: AdminService calls will be refused");
-    }
-
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {} (--listen): {e}", args.listen))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
-
-    let ledger = Ledger::new(store.clone(), args.max_batch as usize);
-    spawn_request_purge(store.clone(), args.request_id_ttl);
-    let state = AppState {
-        store,
-        ledger: Arc::clone(&ledger),
-        admin_key,
-    };
-    let options = ServeOptions {
-        max_message_size: args.max_message_size as usize,
-        ..ServeOptions::default()
-    };
-    tracing::info!(%address, "jobpay listening");
-    println!("jobpay listening on {address}");
-    server::run(listener, state, options, shutdown_signal())
-        .await
-        .map_err(|e| format!("server failed: {e}"))?;
-    tracing::info!("jobpay stopped");
+    app::serve(args).await?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Deletes expired idempotency records every minute.
-fn spawn_request_purge(store: Store, ttl: Duration) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            match ledger::purge_expired_requests(&store, ttl).await {
-                Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "expired request ids purged"),
-                Err(e) => tracing::warn!(error = %e, "purging expired request ids failed"),
-            }
-        }
-    });
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

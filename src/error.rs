@@ -94,6 +94,10 @@ pub enum Error {
     Conflict,
     /// The database cannot be reached.
     Unavailable(String),
+    /// The server is at its concurrency limit and sheds the call.
+    Overloaded,
+    /// The call's deadline (or the server's default timeout) passed.
+    DeadlineExceeded,
     /// A bug or an unexpected database error. The text is logged, not sent.
     Internal(String),
 }
@@ -122,6 +126,8 @@ impl Error {
             | Error::BalanceLimitExceeded => Code::FailedPrecondition,
             Error::Conflict => Code::Aborted,
             Error::Unavailable(_) => Code::Unavailable,
+            Error::Overloaded => Code::ResourceExhausted,
+            Error::DeadlineExceeded => Code::DeadlineExceeded,
             Error::Internal(_) => Code::Internal,
         }
     }
@@ -155,6 +161,8 @@ impl Error {
             Error::BalanceLimitExceeded => "BALANCE_LIMIT_EXCEEDED",
             Error::Conflict => "TOO_MUCH_CONTENTION",
             Error::Unavailable(_) => "DATABASE_UNAVAILABLE",
+            Error::Overloaded => "OVERLOADED",
+            Error::DeadlineExceeded => "DEADLINE_EXCEEDED",
             Error::Internal(_) => "INTERNAL",
         }
     }
@@ -249,6 +257,13 @@ impl fmt::Display for Error {
                 "the transaction kept conflicting with concurrent ones; retry with the same request_id",
             ),
             Error::Unavailable(_) => f.write_str("the database is unavailable; retry later"),
+            Error::Overloaded => {
+                f.write_str("the server is at its concurrency limit; retry with backoff")
+            }
+            Error::DeadlineExceeded => {
+                f.write_str("the deadline passed before the call completed; a money movement \
+                             may still complete: retry with the same request_id")
+            }
             Error::Internal(_) => f.write_str("internal error"),
         }
     }

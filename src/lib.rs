@@ -2,6 +2,7 @@
 //! ledger. See ARCHITECTURE.md for the map.
 
 pub mod api;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cli;

@@ -76,7 +76,20 @@ pub struct Store {
 impl Store {
     /// Connects (one attempt) and checks the database answers.
     pub async fn connect(options: &StoreOptions) -> Result<Store, DbErr> {
+        let store = Store::open(options, false).await?;
+        store.db.ping().await?;
+        Ok(store)
+    }
+
+    /// A pool that connects on first use (no I/O here); fails only for a
+    /// malformed URL.
+    pub async fn connect_lazy(options: &StoreOptions) -> Result<Store, DbErr> {
+        Store::open(options, true).await
+    }
+
+    async fn open(options: &StoreOptions, lazy: bool) -> Result<Store, DbErr> {
         let mut connect = ConnectOptions::new(options.url.clone());
+        connect.connect_lazy(lazy);
         connect
             .acquire_timeout(options.acquire_timeout)
             .connect_timeout(Duration::from_secs(5))
@@ -95,7 +108,6 @@ impl Store {
             None => connect.max_connections(16),
         };
         let db = Database::connect(connect).await?;
-        db.ping().await?;
         Ok(Store {
             db,
             max_attempts: options.max_attempts.max(1),
@@ -258,4 +270,31 @@ pub fn saturating_sum(backend: DbBackend, column: &str) -> String {
 /// `instant` at the precision every backend stores (microseconds).
 pub fn truncate(instant: DateTime<Utc>) -> DateTime<Utc> {
     instant.trunc_subsecs(6)
+}
+
+/// Pooled database connections by state, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub in_use: u32,
+    pub idle: u32,
+}
+
+impl Store {
+    pub fn pool_status(&self) -> PoolStatus {
+        let (size, idle) = match self.backend() {
+            DbBackend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle() as u32)
+            }
+            DbBackend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle() as u32)
+            }
+            _ => (0, 0),
+        };
+        PoolStatus {
+            in_use: size.saturating_sub(idle),
+            idle,
+        }
+    }
 }

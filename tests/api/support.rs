@@ -12,7 +12,8 @@ use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
 use jobpay::proto::pb::contract_service_client::ContractServiceClient;
 use jobpay::proto::pb::job_service_client::JobServiceClient;
 use jobpay::seed;
-use jobpay::server::{self, ServeOptions};
+use jobpay::server::metrics::Metrics;
+use jobpay::server::{self, Runtime, ServeOptions};
 use jobpay::store::{Store, StoreOptions};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use tokio::net::TcpListener;
@@ -232,8 +233,9 @@ impl Replica {
             admin_key,
         };
         let (shutdown, stop) = oneshot::channel::<()>();
+        let runtime = Runtime::ready(Metrics::new(store.clone())).await;
         tokio::spawn(async move {
-            server::run(listener, state, ServeOptions::default(), async {
+            server::run(listener, state, ServeOptions::default(), &runtime, async {
                 let _ = stop.await;
             })
             .await

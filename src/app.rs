@@ -1,0 +1,239 @@
+//! `jobpay serve` from start to exit: serve at once (NOT_SERVING), reach
+//! the database within the retry settings, migrate, load demo data, report
+//! SERVING, follow the database's health, and shut down gracefully.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::api::AppState;
+use crate::auth::{self, AdminKey};
+use crate::config::ServeArgs;
+use crate::ledger::{self, Ledger};
+use crate::seed::{self, SeedOutcome};
+use crate::server::metrics::{self, Metrics};
+use crate::server::{self, Runtime, ServeOptions};
+use crate::store::{Store, StoreOptions};
+
+/// How long one health check of the database may take.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Runs the server until SIGTERM/SIGINT (or a fatal start-up error).
+pub async fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut admin_key = match &args.admin_key_sha256 {
+        Some(hex) => AdminKey::from_sha256_hex(hex)
+            .map_err(|e| format!("invalid --admin-key-sha256 (JOBPAY_ADMIN_KEY_SHA256): {e}"))?,
+        None => AdminKey::disabled(),
+    };
+    if args.demo && !admin_key.is_enabled() {
+        let key = auth::generate_admin_key();
+        println!("demo admin key (shown once): {key}");
+        println!("  send it as metadata: authorization: Bearer {key}");
+        admin_key = AdminKey::from_key(&key);
+    }
+    if !admin_key.is_enabled() {
+        tracing::warn!("no admin key configured: AdminService calls will be refused");
+    }
+
+    let mut store_options = StoreOptions::new(args.database.url());
+    store_options.pool_size = args.database.pool_size;
+    store_options.log_statements = args.database.log_sql;
+    let store = Store::connect_lazy(&store_options)
+        .await
+        .map_err(|e| format!("invalid --database-url (JOBPAY_DATABASE_URL): {e}"))?;
+
+    let listener = TcpListener::bind(args.listen).await.map_err(|e| {
+        format!(
+            "cannot listen on --listen (JOBPAY_LISTEN) {}: {e}",
+            args.listen
+        )
+    })?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let runtime = Runtime::starting(Metrics::new(store.clone()));
+    runtime.set_serving(false).await;
+    if let Some(metrics_address) = args.metrics_listen {
+        let metrics_listener = TcpListener::bind(metrics_address).await.map_err(|e| {
+            format!(
+                "cannot listen on --metrics-listen (JOBPAY_METRICS_LISTEN) {metrics_address}: {e}"
+            )
+        })?;
+        let bound = metrics_listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(address = %bound, "metrics on http://{bound}/metrics");
+        tokio::spawn(metrics::serve(
+            metrics_listener,
+            Arc::clone(&runtime.metrics),
+        ));
+    }
+
+    let state = AppState {
+        store: store.clone(),
+        ledger: Ledger::new(store.clone(), args.max_batch as usize),
+        admin_key,
+    };
+    let options = ServeOptions {
+        max_message_size: args.max_message_size as usize,
+        concurrency_limit: args.concurrency_limit as usize,
+        default_timeout: args.request_timeout,
+        tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+        ..ServeOptions::default()
+    };
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server_runtime = runtime.clone();
+    let mut server = tokio::spawn(async move {
+        server::run(listener, state, options, &server_runtime, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    tracing::info!(%address, tls = args.tls_cert.is_some(), "jobpay listening (NOT_SERVING until the database answers)");
+    println!("jobpay listening on {address}");
+
+    let signal = crate::cli::shutdown_signal();
+    tokio::pin!(signal);
+    tokio::select! {
+        ready = become_ready(&store, &args) => {
+            if let Err(message) = ready {
+                let _ = stop.send(());
+                let _ = tokio::time::timeout(args.shutdown_timeout, &mut server).await;
+                return Err(message);
+            }
+            runtime.set_serving(true).await;
+            tracing::info!("database reachable: SERVING");
+        }
+        _ = &mut signal => {
+            tracing::info!("shutdown requested during start-up");
+            return shut_down(&runtime, stop, server, args.shutdown_timeout).await;
+        }
+        finished = &mut server => {
+            return Err(format!("server stopped: {}", describe(finished)));
+        }
+    }
+
+    spawn_request_purge(store.clone(), args.request_id_ttl);
+    let monitor = tokio::spawn(follow_database(
+        store,
+        runtime.clone(),
+        args.health_check_interval,
+    ));
+    tokio::select! {
+        _ = &mut signal => {}
+        finished = &mut server => {
+            monitor.abort();
+            return Err(format!("server stopped: {}", describe(finished)));
+        }
+    }
+    monitor.abort();
+    shut_down(&runtime, stop, server, args.shutdown_timeout).await
+}
+
+fn describe(finished: Result<Result<(), server::ServeError>, tokio::task::JoinError>) -> String {
+    match finished {
+        Ok(Ok(())) => "without error".to_owned(),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Health NOT_SERVING at once, no new calls, in-flight calls get up to
+/// `timeout` to finish.
+async fn shut_down(
+    runtime: &Runtime,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<Result<(), server::ServeError>>,
+    timeout: Duration,
+) -> Result<(), String> {
+    tracing::info!(
+        ?timeout,
+        "shutting down: NOT_SERVING, draining in-flight calls"
+    );
+    runtime.set_health(false).await;
+    runtime.metrics.set_serving(false);
+    let _ = stop.send(());
+    match tokio::time::timeout(timeout, server).await {
+        Ok(_) => tracing::info!("all calls finished; stopped"),
+        Err(_) => tracing::warn!("shutdown timeout passed; abandoning calls still running"),
+    }
+    Ok(())
+}
+
+/// Reaches the database (retrying), migrates and loads demo data.
+async fn become_ready(store: &Store, args: &ServeArgs) -> Result<(), String> {
+    let retries = args.database.db_connect_retries;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match tokio::time::timeout(PING_TIMEOUT, store.ping()).await {
+            Ok(Ok(())) => break,
+            Ok(Err(error)) => tracing::warn!(attempt, retries, %error, "database not reachable"),
+            Err(_) => tracing::warn!(attempt, retries, "database did not answer in time"),
+        }
+        if attempt >= retries {
+            return Err(format!(
+                "database not reachable after {retries} attempts (--db-connect-retries)"
+            ));
+        }
+        tokio::time::sleep(args.database.db_connect_interval).await;
+    }
+    if args.migrate {
+        store
+            .migrate()
+            .await
+            .map_err(|e| format!("migration failed: {e}"))?;
+    } else if !store
+        .pending_migrations()
+        .await
+        .map_err(|e| format!("cannot read migrations: {e}"))?
+        .is_empty()
+    {
+        tracing::warn!("pending migrations not applied (--migrate=false): run `jobpay migrate`");
+    }
+    if args.demo {
+        match seed::seed(store, seed::DEMO_DATA, false).await {
+            Ok(SeedOutcome::Loaded { .. }) => tracing::info!("demo data loaded"),
+            Ok(SeedOutcome::NotEmpty) => {
+                tracing::info!("database has data already; demo data not loaded")
+            }
+            Err(e) => return Err(format!("loading demo data failed: {e:?}")),
+        }
+    }
+    Ok(())
+}
+
+/// Checks the database every `interval` and flips health, and whether
+/// calls are accepted, when it goes away or comes back.
+async fn follow_database(store: Store, runtime: Runtime, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let reachable = matches!(
+            tokio::time::timeout(PING_TIMEOUT, store.ping()).await,
+            Ok(Ok(()))
+        );
+        if runtime.database.is_available() != reachable {
+            runtime.set_serving(reachable).await;
+            if reachable {
+                tracing::info!("database reachable again: SERVING");
+            } else {
+                tracing::error!("database unreachable: NOT_SERVING, calls answer UNAVAILABLE");
+            }
+        }
+    }
+}
+
+/// Deletes expired idempotency records every minute.
+fn spawn_request_purge(store: Store, ttl: Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match ledger::purge_expired_requests(&store, ttl).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired request ids purged"),
+                Err(e) => tracing::warn!(error = %e, "purging expired request ids failed"),
+            }
+        }
+    });
+}

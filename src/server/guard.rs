@@ -1,0 +1,250 @@
+//! The envelope of every jobpay call: refuse fast when the database is
+//! down, shed load beyond the concurrency limit, enforce the deadline, and
+//! record one span, one log line and the metrics of the call.
+//!
+//! It wraps each jobpay service (not health or reflection, so probes keep
+//! answering under load and during outages).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use http::{HeaderMap, Request, Response};
+use tokio::sync::Semaphore;
+use tonic::Code;
+use tonic::body::Body;
+use tonic::server::NamedService;
+use tracing::Instrument;
+
+use super::metrics::{Metrics, code_name};
+use crate::error::Error;
+
+/// Whether the database answered its last health check. Calls are refused
+/// with UNAVAILABLE while it did not, instead of waiting on the pool.
+#[derive(Debug, Default)]
+pub struct DatabaseStatus {
+    available: AtomicBool,
+}
+
+impl DatabaseStatus {
+    pub fn new(available: bool) -> Self {
+        DatabaseStatus {
+            available: AtomicBool::new(available),
+        }
+    }
+
+    pub fn is_available(&self) -> bool {
+        self.available.load(Ordering::Relaxed)
+    }
+
+    /// Records the new state; returns whether it changed.
+    pub fn set_available(&self, available: bool) -> bool {
+        self.available.swap(available, Ordering::Relaxed) != available
+    }
+}
+
+/// Shared by the envelopes of every service.
+pub struct GuardContext {
+    pub database: Arc<DatabaseStatus>,
+    pub metrics: Arc<Metrics>,
+    pub in_flight: Arc<Semaphore>,
+    pub default_timeout: Duration,
+}
+
+/// A service wrapped in the envelope.
+#[derive(Clone)]
+pub struct Guarded<S> {
+    inner: S,
+    context: Arc<GuardContext>,
+}
+
+impl<S> Guarded<S> {
+    pub fn new(inner: S, context: Arc<GuardContext>) -> Self {
+        Guarded { inner, context }
+    }
+}
+
+impl<S: NamedService> NamedService for Guarded<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S> tower::Service<Request<Body>> for Guarded<S>
+where
+    S: tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response<Body>, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        // The clone is the ready one (tower's usual swap).
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let context = Arc::clone(&self.context);
+        Box::pin(async move { Ok(envelope(inner, context, request).await) })
+    }
+}
+
+/// Deadlines end this much before the client's own, so the server answers
+/// DEADLINE_EXCEEDED itself rather than being cut off by the transport.
+const DEADLINE_MARGIN: Duration = Duration::from_millis(2);
+
+async fn envelope<S>(
+    mut inner: S,
+    context: Arc<GuardContext>,
+    request: Request<Body>,
+) -> Response<Body>
+where
+    S: tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible>,
+{
+    let caller: String = request
+        .headers()
+        .get(crate::auth::PROFILE_ID_KEY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(20)
+        .collect();
+    let method = request.uri().path().to_owned();
+    let timeout = grpc_timeout(request.headers())
+        .map_or(context.default_timeout, |t| t.min(context.default_timeout));
+    let mut record = CallRecord {
+        span: tracing::info_span!("rpc", method = %method, caller = %caller),
+        method,
+        started: Instant::now(),
+        deadline: Instant::now() + timeout,
+        metrics: Arc::clone(&context.metrics),
+        code: None,
+    };
+    let response = async {
+        if !context.database.is_available() {
+            return refuse(Error::Unavailable("database health check failing".into()));
+        }
+        let Ok(_permit) = Arc::clone(&context.in_flight).try_acquire_owned() else {
+            return refuse(Error::Overloaded);
+        };
+        let budget = timeout.saturating_sub(DEADLINE_MARGIN);
+        match tokio::time::timeout(budget, inner.call(request)).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(never)) => match never {},
+            Err(_) => refuse(Error::DeadlineExceeded),
+        }
+    }
+    .instrument(record.span.clone())
+    .await;
+    record.code = Some(response_code(response.headers()));
+    response
+}
+
+/// Logs and counts a call when it ends, including when the transport drops
+/// it (client cancellation, transport deadline).
+struct CallRecord {
+    span: tracing::Span,
+    method: String,
+    started: Instant,
+    deadline: Instant,
+    metrics: Arc<Metrics>,
+    code: Option<Code>,
+}
+
+impl Drop for CallRecord {
+    fn drop(&mut self) {
+        let code = self.code.unwrap_or(if Instant::now() >= self.deadline {
+            Code::DeadlineExceeded
+        } else {
+            Code::Cancelled
+        });
+        let latency = self.started.elapsed();
+        self.metrics.observe_rpc(&self.method, code, latency);
+        let latency_ms = latency.as_secs_f64() * 1000.0;
+        let code = code_name(code);
+        let _entered = self.span.enter();
+        match code {
+            "INTERNAL" | "UNKNOWN" | "DATA_LOSS" | "UNIMPLEMENTED" => {
+                tracing::error!(code, latency_ms, "rpc finished")
+            }
+            "UNAVAILABLE" | "ABORTED" | "RESOURCE_EXHAUSTED" | "DEADLINE_EXCEEDED" => {
+                tracing::warn!(code, latency_ms, "rpc finished")
+            }
+            _ => tracing::info!(code, latency_ms, "rpc finished"),
+        }
+    }
+}
+
+fn refuse(error: Error) -> Response<Body> {
+    tonic::Status::from(error).into_http()
+}
+
+/// The status of a unary response: errors are trailers-only (the code is in
+/// the headers); a response without `grpc-status` headers is OK.
+fn response_code(headers: &HeaderMap) -> Code {
+    headers
+        .get("grpc-status")
+        .map_or(Code::Ok, |value| Code::from_bytes(value.as_bytes()))
+}
+
+/// The client's deadline from the `grpc-timeout` header (`1S`, `250m`,
+/// ...): at most 8 digits and a unit of H, M, S, m (ms), u (µs) or n (ns).
+pub fn grpc_timeout(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get("grpc-timeout")?.to_str().ok()?;
+    if text.len() < 2 || text.len() > 9 {
+        return None;
+    }
+    let (digits, unit) = text.split_at(text.len() - 1);
+    let value: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(value.saturating_mul(3600)),
+        "M" => Duration::from_secs(value.saturating_mul(60)),
+        "S" => Duration::from_secs(value),
+        "m" => Duration::from_millis(value),
+        "u" => Duration::from_micros(value),
+        "n" => Duration::from_nanos(value),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(timeout: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("grpc-timeout", timeout.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn parses_grpc_timeouts() {
+        assert_eq!(grpc_timeout(&headers("1S")), Some(Duration::from_secs(1)));
+        assert_eq!(
+            grpc_timeout(&headers("250m")),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            grpc_timeout(&headers("2H")),
+            Some(Duration::from_secs(7200))
+        );
+        assert_eq!(
+            grpc_timeout(&headers("99999999u")),
+            Some(Duration::from_micros(99_999_999))
+        );
+        assert_eq!(grpc_timeout(&headers("S")), None);
+        assert_eq!(grpc_timeout(&headers("123456789S")), None);
+        assert_eq!(grpc_timeout(&headers("10x")), None);
+        assert_eq!(grpc_timeout(&HeaderMap::new()), None);
+    }
+}
