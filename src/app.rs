@@ -33,16 +33,15 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         println!("  send it as metadata: authorization: Bearer {key}");
         admin_key = AdminKey::from_key(&key);
     }
-    if !admin_key.is_enabled() {
-        tracing::warn!("no admin key configured: AdminService calls will be refused");
-    }
-
     let mut store_options = StoreOptions::new(args.database.url());
     store_options.pool_size = args.database.pool_size;
     store_options.log_statements = args.database.log_sql;
     let store = Store::connect_lazy(&store_options)
         .await
         .map_err(|e| format!("invalid --database-url (JOBPAY_DATABASE_URL): {e}"))?;
+    if !admin_key.is_enabled() {
+        tracing::warn!("no admin key configured: AdminService calls will be refused");
+    }
 
     let listener = TcpListener::bind(args.listen).await.map_err(|e| {
         format!(
@@ -164,10 +163,14 @@ async fn become_ready(store: &Store, args: &ServeArgs) -> Result<(), String> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match tokio::time::timeout(PING_TIMEOUT, store.ping()).await {
+        match tokio::time::timeout(PING_TIMEOUT, store.probe()).await {
             Ok(Ok(())) => break,
             Ok(Err(error)) => tracing::warn!(attempt, retries, %error, "database not reachable"),
-            Err(_) => tracing::warn!(attempt, retries, "database did not answer in time"),
+            Err(_) => tracing::warn!(
+                attempt,
+                retries,
+                "database not reachable: no answer in time"
+            ),
         }
         if attempt >= retries {
             return Err(format!(

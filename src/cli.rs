@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 use crate::app;
 use crate::audit;
@@ -13,7 +13,10 @@ use crate::telemetry::{self, LogFormat};
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return settings_error(error),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -25,6 +28,28 @@ pub fn main() -> ExitCode {
         }
     };
     runtime.block_on(run(cli))
+}
+
+/// `--help` and `--version` print as usual; a bad setting stops start-up
+/// with one line that names it.
+fn settings_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            // The first paragraph of clap's message, on one line.
+            let rendered = error.render().to_string();
+            let paragraph = rendered.split("\n\n").next().unwrap_or("invalid settings");
+            let line = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("jobpay: {}", line.trim_start_matches("error: "));
+            ExitCode::from(2)
+        }
+    }
 }
 
 async fn run(cli: Cli) -> ExitCode {
@@ -60,15 +85,11 @@ async fn connect(args: &DatabaseArgs) -> Result<Store, String> {
 async fn migrate(args: DatabaseArgs) -> Result<ExitCode, String> {
     telemetry::init("info", LogFormat::Text)?;
     let store = connect(&args).await?;
-    let pending = store
-        .pending_migrations()
-        .await
-        .map_err(|e| e.to_string())?;
-    store
+    let applied = store
         .migrate()
         .await
         .map_err(|e| format!("migration failed: {e}"))?;
-    println!("applied {} migration(s)", pending.len());
+    println!("applied {} migration(s)", applied.len());
     Ok(ExitCode::SUCCESS)
 }
 

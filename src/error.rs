@@ -96,6 +96,8 @@ pub enum Error {
     Unavailable(String),
     /// The server is at its concurrency limit and sheds the call.
     Overloaded,
+    /// The request message is larger than the server accepts.
+    MessageTooLarge(String),
     /// The call's deadline (or the server's default timeout) passed.
     DeadlineExceeded,
     /// A bug or an unexpected database error. The text is logged, not sent.
@@ -126,7 +128,7 @@ impl Error {
             | Error::BalanceLimitExceeded => Code::FailedPrecondition,
             Error::Conflict => Code::Aborted,
             Error::Unavailable(_) => Code::Unavailable,
-            Error::Overloaded => Code::ResourceExhausted,
+            Error::Overloaded | Error::MessageTooLarge(_) => Code::ResourceExhausted,
             Error::DeadlineExceeded => Code::DeadlineExceeded,
             Error::Internal(_) => Code::Internal,
         }
@@ -162,6 +164,7 @@ impl Error {
             Error::Conflict => "TOO_MUCH_CONTENTION",
             Error::Unavailable(_) => "DATABASE_UNAVAILABLE",
             Error::Overloaded => "OVERLOADED",
+            Error::MessageTooLarge(_) => "MESSAGE_TOO_LARGE",
             Error::DeadlineExceeded => "DEADLINE_EXCEEDED",
             Error::Internal(_) => "INTERNAL",
         }
@@ -260,6 +263,7 @@ impl fmt::Display for Error {
             Error::Overloaded => {
                 f.write_str("the server is at its concurrency limit; retry with backoff")
             }
+            Error::MessageTooLarge(detail) => write!(f, "request message too large: {detail}"),
             Error::DeadlineExceeded => {
                 f.write_str("the deadline passed before the call completed; a money movement \
                              may still complete: retry with the same request_id")

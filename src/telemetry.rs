@@ -17,11 +17,14 @@ pub enum LogFormat {
 pub fn init(level: &str, format: LogFormat) -> Result<(), String> {
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.is_empty() => EnvFilter::try_new(directives),
-        _ => EnvFilter::try_new(level),
+        // PostgreSQL notices ("already exists, skipping") are not news.
+        _ => EnvFilter::try_new(format!("{level},sqlx::postgres::notice=warn")),
     }
     .map_err(|e| format!("invalid --log-level {level:?}: {e}"))?;
+    use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let result = match format {
         LogFormat::Text => builder.try_init(),

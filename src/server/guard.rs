@@ -146,8 +146,48 @@ where
     }
     .instrument(record.span.clone())
     .await;
+    let response = message_too_large_as_resource_exhausted(response);
     record.code = Some(response_code(response.headers()));
     response
+}
+
+/// tonic refuses an oversized request with OUT_OF_RANGE and no details; gRPC
+/// says RESOURCE_EXHAUSTED, and jobpay's errors carry an ErrorInfo.
+fn message_too_large_as_resource_exhausted(response: Response<Body>) -> Response<Body> {
+    const TOO_LARGE: &str = "Error, decoded message length too large: ";
+    let headers = response.headers();
+    if response_code(headers) != Code::OutOfRange {
+        return response;
+    }
+    let Some(detail) = headers
+        .get("grpc-message")
+        .and_then(|m| m.to_str().ok())
+        .map(percent_decode)
+        .and_then(|m| m.strip_prefix(TOO_LARGE).map(str::to_owned))
+    else {
+        return response;
+    };
+    refuse(Error::MessageTooLarge(detail))
+}
+
+/// `grpc-message` is percent-encoded.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Logs and counts a call when it ends, including when the transport drops

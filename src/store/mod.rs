@@ -69,6 +69,7 @@ pub struct StoreStats {
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    url: Arc<str>,
     max_attempts: u32,
     stats: Arc<StoreStats>,
 }
@@ -110,6 +111,7 @@ impl Store {
         let db = Database::connect(connect).await?;
         Ok(Store {
             db,
+            url: options.url.as_str().into(),
             max_attempts: options.max_attempts.max(1),
             stats: Arc::default(),
         })
@@ -133,8 +135,29 @@ impl Store {
         self.stats.retries.load(Ordering::Relaxed)
     }
 
+    /// Runs a trivial query through the pool.
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.db.ping().await
+    }
+
+    /// One connection attempt outside the pool, reporting the real cause
+    /// (the pool retries a refused connection until its acquire timeout and
+    /// then only says it timed out). SQLite is local: the pool answers.
+    pub async fn probe(&self) -> Result<(), DbErr> {
+        use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+        if self.backend() != DbBackend::Postgres {
+            return self.ping().await;
+        }
+        let options: sea_orm::sqlx::postgres::PgConnectOptions =
+            self.url.parse().map_err(|e: sea_orm::sqlx::Error| {
+                DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string()))
+            })?;
+        let connection = options
+            .connect()
+            .await
+            .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))?;
+        let _ = connection.close().await;
+        Ok(())
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
@@ -145,8 +168,15 @@ impl Store {
     /// transaction first takes an advisory lock, so replicas starting
     /// together apply each migration once and the others wait, then find
     /// nothing to do.
-    pub async fn migrate(&self) -> Result<(), DbErr> {
-        let tx = self.begin().await?;
+    /// Returns the names of the migrations it applied.
+    pub async fn migrate(&self) -> Result<Vec<String>, DbErr> {
+        // READ COMMITTED (the default), not the writers' SERIALIZABLE: a
+        // serializable snapshot would be taken before the lock is granted
+        // and miss what the replica holding it applied.
+        let tx = match self.backend() {
+            DbBackend::Sqlite => self.begin().await?,
+            _ => self.db.begin().await?,
+        };
         if self.backend() == DbBackend::Postgres {
             tx.execute_raw(Statement::from_string(
                 DbBackend::Postgres,
@@ -154,13 +184,19 @@ impl Store {
             ))
             .await?;
         }
+        let pending: Vec<String> = Migrator::get_pending_migrations(&tx)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
         Migrator::up(&tx, None).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(pending)
     }
 
-    /// Migrations not applied yet, by name.
+    /// Migrations not applied yet, by name (reads only: creates nothing).
     pub async fn pending_migrations(&self) -> Result<Vec<String>, DbErr> {
-        Ok(Migrator::get_pending_migrations(&self.db)
+        Ok(Migrator::get_pending_migrations_read_only(&self.db)
             .await?
             .iter()
             .map(|m| m.name().to_owned())

@@ -1,0 +1,154 @@
+use jobpay::proto::pb;
+use jobpay::proto::pb::admin_service_client::AdminServiceClient;
+use tonic::Request;
+
+use crate::support::{PgDatabase, Server, SqliteFile, exec, run_jobpay};
+
+fn database_urls_for(kind: &str, pg: &PgDatabase, sqlite: &SqliteFile) -> String {
+    match kind {
+        "postgres" => pg.url.clone(),
+        _ => sqlite.url(),
+    }
+}
+
+#[tokio::test]
+async fn migrate_seed_and_audit_on_both_databases() {
+    let pg = PgDatabase::create().await;
+    let sqlite = SqliteFile::new();
+    for kind in ["postgres", "sqlite"] {
+        let url = database_urls_for(kind, &pg, &sqlite);
+        let db = ["--database-url", url.as_str()];
+        let (status, out, err) = run_jobpay(&[&["migrate"][..], &db].concat(), &[]);
+        assert!(status.success(), "{kind}: {out}{err}");
+        assert!(out.contains("applied 2 migration(s)"), "{kind}: {out}");
+        let (status, out, _) = run_jobpay(&[&["migrate"][..], &db].concat(), &[]);
+        assert!(status.success());
+        assert!(out.contains("applied 0 migration(s)"), "{kind}: {out}");
+
+        let (status, out, err) = run_jobpay(&[&["seed"][..], &db].concat(), &[]);
+        assert!(status.success(), "{kind}: {out}{err}");
+        assert!(
+            out.contains("loaded 8 profiles, 9 contracts, 14 jobs"),
+            "{out}"
+        );
+        // Refuses to overwrite without --force.
+        let (status, _, err) = run_jobpay(&[&["seed"][..], &db].concat(), &[]);
+        assert!(!status.success());
+        assert!(err.contains("--force"), "{err}");
+        let (status, out, _) = run_jobpay(&[&["seed", "--force"][..], &db].concat(), &[]);
+        assert!(status.success(), "{out}");
+
+        let (status, out, _) = run_jobpay(&[&["audit"][..], &db].concat(), &[]);
+        assert!(status.success(), "{kind}: {out}");
+        assert!(out.contains("profiles: 8"), "{out}");
+        assert!(out.contains("ledger entries: 8"), "{out}");
+        assert!(out.contains("audit passed"), "{out}");
+    }
+
+    // A balance changed behind the ledger's back fails the audit.
+    exec(
+        &pg.url,
+        "UPDATE profiles SET balance = balance + 1 WHERE id = 3",
+    )
+    .await;
+    let (status, out, _) = run_jobpay(&["audit", "--database-url", &pg.url], &[]);
+    assert!(!status.success());
+    assert!(out.contains("MISMATCH profile 3"), "{out}");
+    assert!(out.contains("audit FAILED"), "{out}");
+}
+
+#[test]
+fn bad_settings_stop_start_up_with_one_line_naming_them() {
+    for (args, env, names) in [
+        (vec!["serve", "--listen", "nope"], vec![], "--listen"),
+        (vec!["serve", "--log-format", "xml"], vec![], "--log-format"),
+        (vec!["serve", "--pool-size", "0"], vec![], "--pool-size"),
+        (
+            vec!["serve"],
+            vec![("JOBPAY_REQUEST_TIMEOUT", "soon")],
+            "--request-timeout",
+        ),
+        (
+            vec!["serve"],
+            vec![("JOBPAY_SHUTDOWN_TIMEOUT", "-1s")],
+            "--shutdown-timeout",
+        ),
+        (
+            vec!["serve", "--database-url", "sqlite::memory:"],
+            vec![("JOBPAY_ADMIN_KEY_SHA256", "not-a-hash")],
+            "--admin-key-sha256",
+        ),
+        (
+            vec!["serve", "--database-url", "nosuchdb://x"],
+            vec![],
+            "--database-url",
+        ),
+        (
+            vec!["serve", "--tls-cert", "/nonexistent"],
+            vec![],
+            "--tls-key",
+        ),
+    ] {
+        let (status, out, err) = run_jobpay(&args, &env);
+        assert!(!status.success(), "{args:?} {env:?}: {out}{err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {err}");
+        assert!(lines[0].contains(names), "{args:?}: {err}");
+    }
+    let (status, out, _) = run_jobpay(&["serve", "--help"], &[]);
+    assert!(status.success());
+    for setting in [
+        "JOBPAY_LISTEN",
+        "JOBPAY_DATABASE_URL",
+        "JOBPAY_POOL_SIZE",
+        "JOBPAY_DB_CONNECT_RETRIES",
+        "JOBPAY_DB_CONNECT_INTERVAL",
+        "JOBPAY_SHUTDOWN_TIMEOUT",
+        "JOBPAY_LOG_LEVEL",
+        "JOBPAY_LOG_FORMAT",
+        "JOBPAY_ADMIN_KEY_SHA256",
+        "JOBPAY_METRICS_LISTEN",
+        "JOBPAY_REQUEST_TIMEOUT",
+        "JOBPAY_MAX_MESSAGE_SIZE",
+        "JOBPAY_CONCURRENCY_LIMIT",
+        "JOBPAY_TLS_CERT",
+        "JOBPAY_TLS_KEY",
+        "JOBPAY_MIGRATE",
+    ] {
+        assert!(out.contains(setting), "--help documents {setting}");
+    }
+    assert!(out.contains("[default: 10]") && out.contains("[default: 2s]"));
+    assert!(out.contains("[default: 10s]"));
+}
+
+#[tokio::test]
+async fn serve_demo_prints_an_admin_key_that_works() {
+    let sqlite = SqliteFile::new();
+    let server = Server::start(&["--demo", "--database-url", &sqlite.url()], &[]);
+    server
+        .wait_for_health(
+            tonic_health::pb::health_check_response::ServingStatus::Serving,
+            std::time::Duration::from_secs(20),
+        )
+        .await;
+    let key = server.demo_admin_key().expect("the key is printed");
+    assert_eq!(
+        server.stdout().iter().filter(|l| l.contains(&key)).count(),
+        2,
+        "printed once, with its usage line"
+    );
+    let mut request = Request::new(pb::GetBestProfessionRequest {
+        start: "2020-08-10".into(),
+        end: "2020-08-17".into(),
+    });
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {key}").parse().unwrap());
+    let best = AdminServiceClient::new(server.channel().await)
+        .get_best_profession(request)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(best.profession, "Programmer");
+    assert_eq!(best.earned, "2683.00");
+}
