@@ -122,7 +122,7 @@ async fn storm_split_across_two_server_processes_is_exact() {
     // Both start together and migrate under the advisory lock.
     let (a, b) = tokio::join!(serve(&database), serve(&database));
     let channels = [a.channel().await, b.channel().await];
-    let (client, _) = funded_client(&channels[0], Cents::new(10_000_00)).await;
+    let (client, _) = funded_client(&channels[0], Cents::new(1_000_000)).await;
 
     let mut tasks = JoinSet::new();
     for i in 0..10_000 {
@@ -180,7 +180,7 @@ async fn kill_9_during_transfers_loses_nothing_acknowledged() {
     let channel = server.channel().await;
     let mut profiles = Vec::new();
     for _ in 0..3 {
-        let (client, contractor) = funded_client(&channel, Cents::new(500_00)).await;
+        let (client, contractor) = funded_client(&channel, Cents::new(50_000)).await;
         profiles.extend([client, contractor]);
     }
 
