@@ -58,6 +58,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Migrate(args) => migrate(args).await,
         Command::Seed(args) => seed_command(args).await,
         Command::Audit(args) => audit_command(args).await,
+        Command::Bench(args) => bench_command(args).await,
     };
     match outcome {
         Ok(code) => code,
@@ -128,6 +129,13 @@ async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+async fn bench_command(args: crate::bench::BenchArgs) -> Result<ExitCode, String> {
+    telemetry::init("warn", LogFormat::Text)?;
+    let report = crate::bench::run(&args).await?;
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(args: ServeArgs) -> Result<ExitCode, String> {

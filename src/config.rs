@@ -32,6 +32,8 @@ pub enum Command {
     /// Check that every balance equals its ledger credits minus debits and
     /// that none is negative; exit status 0 only when both hold.
     Audit(DatabaseArgs),
+    /// Run a load scenario against a running server and print figures.
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Where the database is.

@@ -1,0 +1,456 @@
+//! The scenarios: set-up through the public API, then the measured load.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+use tonic::transport::Channel;
+use tonic::{Request, Status};
+use tonic_types::StatusExt;
+
+use super::{Report, pick};
+use crate::money::Cents;
+use crate::proto::pb;
+use crate::proto::pb::admin_service_client::AdminServiceClient;
+use crate::proto::pb::balance_service_client::BalanceServiceClient;
+use crate::proto::pb::contract_service_client::ContractServiceClient;
+use crate::proto::pb::job_service_client::JobServiceClient;
+
+pub struct Load {
+    pub channels: Vec<Channel>,
+    pub admin_key: String,
+}
+
+fn as_profile<T>(id: i64, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert(
+        crate::auth::PROFILE_ID_KEY,
+        id.to_string().parse().expect("digits are valid metadata"),
+    );
+    request
+}
+
+fn setup_error(step: &str) -> impl Fn(Status) -> String + '_ {
+    move |status| format!("set-up failed at {step}: {:?} {}", status.code(), status.message())
+}
+
+fn outcome(result: &Result<(), Status>) -> String {
+    match result {
+        Ok(()) => "OK".to_owned(),
+        Err(status) => match status.get_details_error_info() {
+            Some(info) => format!("{:?}/{}", status.code(), info.reason),
+            None => format!("{:?}: {}", status.code(), status.message()),
+        },
+    }
+}
+
+/// A client and a contractor under an in-progress contract; the client
+/// holds `funds` (deposited against an outstanding job worth 4 x funds
+/// that is never paid).
+struct Party {
+    client: i64,
+    contractor: i64,
+    contract: i64,
+}
+
+impl Load {
+    fn channel(&self, i: usize) -> Channel {
+        pick(&self.channels, i)
+    }
+
+    async fn profile(&self, kind: pb::ProfileType) -> Result<i64, String> {
+        let mut request = Request::new(pb::CreateProfileRequest {
+            first_name: "Bench".into(),
+            last_name: format!("{kind:?}"),
+            profession: "Benchmark".into(),
+            r#type: kind.into(),
+        });
+        request.metadata_mut().insert(
+            "authorization",
+            format!("Bearer {}", self.admin_key)
+                .parse()
+                .map_err(|_| "the admin key is not valid metadata".to_owned())?,
+        );
+        Ok(AdminServiceClient::new(self.channel(0))
+            .create_profile(request)
+            .await
+            .map_err(setup_error("CreateProfile (is --admin-key right?)"))?
+            .into_inner()
+            .id)
+    }
+
+    async fn party(&self, funds: Cents) -> Result<Party, String> {
+        let client = self.profile(pb::ProfileType::Client).await?;
+        let contractor = self.profile(pb::ProfileType::Contractor).await?;
+        let mut contracts = ContractServiceClient::new(self.channel(client as usize));
+        let contract = contracts
+            .create_contract(as_profile(
+                client,
+                pb::CreateContractRequest {
+                    contractor_id: contractor,
+                    terms: "benchmark".into(),
+                },
+            ))
+            .await
+            .map_err(setup_error("CreateContract"))?
+            .into_inner()
+            .id;
+        contracts
+            .start_contract(as_profile(contractor, pb::StartContractRequest { id: contract }))
+            .await
+            .map_err(setup_error("StartContract"))?;
+        if funds.is_positive() {
+            self.job(client, contract, Cents::new(funds.get().saturating_mul(4)))
+                .await?;
+            BalanceServiceClient::new(self.channel(client as usize))
+                .deposit(as_profile(
+                    client,
+                    pb::DepositRequest {
+                        profile_id: client,
+                        amount: funds.to_string(),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .map_err(setup_error("Deposit"))?;
+        }
+        Ok(Party {
+            client,
+            contractor,
+            contract,
+        })
+    }
+
+    async fn job(&self, client: i64, contract: i64, price: Cents) -> Result<i64, String> {
+        Ok(JobServiceClient::new(self.channel(client as usize))
+            .create_job(as_profile(
+                client,
+                pb::CreateJobRequest {
+                    contract_id: contract,
+                    description: "benchmark work".into(),
+                    price: price.to_string(),
+                },
+            ))
+            .await
+            .map_err(setup_error("CreateJob"))?
+            .into_inner()
+            .id)
+    }
+}
+
+/// Runs `calls` calls with `concurrency` workers back to back; `call(i)`
+/// makes call number i.
+async fn closed_loop<F, Fut>(
+    concurrency: usize,
+    calls: usize,
+    call: F,
+) -> (Duration, BTreeMap<String, usize>, Vec<Duration>)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), Status>> + Send,
+{
+    let call = Arc::new(call);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = JoinSet::new();
+    for _ in 0..concurrency.max(1) {
+        let (call, next) = (Arc::clone(&call), Arc::clone(&next));
+        workers.spawn(async move {
+            let mut seen = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= calls {
+                    return seen;
+                }
+                let at = Instant::now();
+                let result = call(i).await;
+                seen.push((outcome(&result), at.elapsed()));
+            }
+        });
+    }
+    let mut outcomes = BTreeMap::new();
+    let mut latencies = Vec::with_capacity(calls);
+    for (name, latency) in workers.join_all().await.into_iter().flatten() {
+        *outcomes.entry(name).or_insert(0) += 1;
+        latencies.push(latency);
+    }
+    let wall = started.elapsed();
+    latencies.sort();
+    (wall, outcomes, latencies)
+}
+
+/// Sets up in parallel: `count` parties of `funds` each.
+async fn parties(load: &Arc<Load>, count: usize, funds: Cents) -> Result<Vec<Party>, String> {
+    let mut setups = JoinSet::new();
+    for _ in 0..count {
+        let load = Arc::clone(load);
+        setups.spawn(async move { load.party(funds).await });
+    }
+    setups.join_all().await.into_iter().collect()
+}
+
+pub async fn storm(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    let funds = Cents::new(calls as i64 * 100);
+    let client = load.party(funds).await?.client;
+    let channels = load.channels.clone();
+    let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
+        let mut balances = BalanceServiceClient::new(pick(&channels, i));
+        async move {
+            balances
+                .withdraw(as_profile(
+                    client,
+                    pb::WithdrawRequest {
+                        amount: "2.00".into(),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .map(drop)
+        }
+    })
+    .await;
+    let mut report = Report {
+        scenario: "storm",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    };
+    let balance = BalanceServiceClient::new(load.channel(0))
+        .get_balance(as_profile(client, pb::GetBalanceRequest {}))
+        .await
+        .map_err(setup_error("GetBalance"))?
+        .into_inner()
+        .balance;
+    let exact = report.outcomes.get("OK") == Some(&(calls / 2)) && balance == "0.00";
+    report.notes.push(format!(
+        "final balance {balance}; exactly half succeeded: {}",
+        if exact { "yes" } else { "NO" }
+    ));
+    Ok(report)
+}
+
+pub async fn pay(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    let load = Arc::new(Load {
+        channels: load.channels.clone(),
+        admin_key: load.admin_key.clone(),
+    });
+    let concurrency = concurrency.max(1);
+    let per_worker = calls.div_ceil(concurrency);
+    // One client per worker, with enough unpaid jobs of 1.00 and the funds
+    // to pay them all.
+    let parties = parties(&load, concurrency, Cents::new(per_worker as i64 * 100)).await?;
+    let mut job_lists = Vec::new();
+    for party in &parties {
+        let mut creates = JoinSet::new();
+        for _ in 0..per_worker {
+            let load = Arc::clone(&load);
+            let (client, contract) = (party.client, party.contract);
+            creates.spawn(async move { load.job(client, contract, Cents::new(100)).await });
+        }
+        let jobs: Result<Vec<i64>, String> = creates.join_all().await.into_iter().collect();
+        job_lists.push((party.client, jobs?));
+    }
+    let job_lists = Arc::new(job_lists);
+    let channels = load.channels.clone();
+    // Call i is worker (i % concurrency)'s job number (i / concurrency):
+    // each client pays its own jobs.
+    let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
+        let (client, jobs) = &job_lists[i % concurrency];
+        let (client, job) = (*client, jobs[i / concurrency]);
+        let mut api = JobServiceClient::new(pick(&channels, i));
+        async move {
+            api.pay_job(as_profile(
+                client,
+                pb::PayJobRequest {
+                    job_id: job,
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .map(drop)
+        }
+    })
+    .await;
+    Ok(Report {
+        scenario: "pay",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    })
+}
+
+pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    let load = Arc::new(Load {
+        channels: load.channels.clone(),
+        admin_key: load.admin_key.clone(),
+    });
+    let parties = parties(&load, 50, Cents::ZERO).await?;
+    for party in &parties {
+        for _ in 0..5 {
+            load.job(party.client, party.contract, Cents::new(1_000)).await?;
+        }
+    }
+    let parties = Arc::new(parties);
+    let channels = load.channels.clone();
+    let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
+        let party = &parties[i % parties.len()];
+        let channel = pick(&channels, i);
+        let (caller, contract) = if i % 4 < 2 {
+            (party.client, party.contract)
+        } else {
+            (party.contractor, party.contract)
+        };
+        async move {
+            if i % 2 == 0 {
+                ContractServiceClient::new(channel)
+                    .get_contract(as_profile(caller, pb::GetContractRequest { id: contract }))
+                    .await
+                    .map(drop)
+            } else {
+                JobServiceClient::new(channel)
+                    .list_unpaid_jobs(as_profile(caller, pb::ListUnpaidJobsRequest::default()))
+                    .await
+                    .map(drop)
+            }
+        }
+    })
+    .await;
+    Ok(Report {
+        scenario: "read",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    })
+}
+
+/// A small deterministic generator (same load for every run).
+fn mix(i: usize, salt: u64) -> u64 {
+    let mut x = (i as u64).wrapping_add(salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^= x >> 31;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^ (x >> 29)
+}
+
+pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    let load = Arc::new(Load {
+        channels: load.channels.clone(),
+        admin_key: load.admin_key.clone(),
+    });
+    let initial = Cents::new(100_000); // 1000.00
+    let parties = parties(&load, 10, initial).await?;
+    let clients: Vec<i64> = parties.iter().map(|p| p.client).collect();
+    let mut accounts = clients.clone();
+    accounts.extend(parties.iter().map(|p| p.contractor));
+    let start_total = initial.get() * clients.len() as i64;
+
+    let net_change = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let accounts = Arc::new(accounts);
+    let channels = load.channels.clone();
+    let change = Arc::clone(&net_change);
+    let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
+        let pick_account = |salt| accounts[(mix(i, salt) % accounts.len() as u64) as usize];
+        let from = pick_account(1);
+        let mut to = pick_account(2);
+        if to == from {
+            to = accounts[(accounts.iter().position(|a| *a == from).unwrap_or(0) + 1) % accounts.len()];
+        }
+        let client = clients[(mix(i, 3) % clients.len() as u64) as usize];
+        let amount = Cents::new(1 + (mix(i, 4) % 1_000) as i64);
+        let kind = mix(i, 5) % 10;
+        let mut balances = BalanceServiceClient::new(pick(&channels, i));
+        let change = Arc::clone(&change);
+        async move {
+            let (result, delta) = match kind {
+                0 => (
+                    balances
+                        .deposit(as_profile(
+                            client,
+                            pb::DepositRequest {
+                                profile_id: client,
+                                amount: amount.to_string(),
+                                request_id: String::new(),
+                            },
+                        ))
+                        .await
+                        .map(drop),
+                    amount.get(),
+                ),
+                1 => (
+                    balances
+                        .withdraw(as_profile(
+                            from,
+                            pb::WithdrawRequest {
+                                amount: amount.to_string(),
+                                request_id: String::new(),
+                            },
+                        ))
+                        .await
+                        .map(drop),
+                    -amount.get(),
+                ),
+                _ => (
+                    balances
+                        .transfer(as_profile(
+                            from,
+                            pb::TransferRequest {
+                                to_profile_id: to,
+                                amount: amount.to_string(),
+                                request_id: String::new(),
+                            },
+                        ))
+                        .await
+                        .map(drop),
+                    0,
+                ),
+            };
+            if result.is_ok() {
+                change.fetch_add(delta, Ordering::Relaxed);
+            }
+            result
+        }
+    })
+    .await;
+
+    let mut total = 0i64;
+    let mut negative = false;
+    for account in parties.iter().flat_map(|p| [p.client, p.contractor]) {
+        let balance = BalanceServiceClient::new(load.channel(0))
+            .get_balance(as_profile(account, pb::GetBalanceRequest {}))
+            .await
+            .map_err(setup_error("GetBalance"))?
+            .into_inner()
+            .balance;
+        let cents = Cents::parse(&balance).map_err(|e| format!("balance {balance}: {e}"))?;
+        negative |= cents < Cents::ZERO;
+        total += cents.get();
+    }
+    let expected = start_total + net_change.load(Ordering::Relaxed);
+    Ok(Report {
+        scenario: "bank",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        notes: vec![format!(
+            "money conserved: {} (total {} = start {} + deposits - withdrawals); negative balance: {}",
+            if total == expected { "yes" } else { "NO" },
+            Cents::new(total),
+            Cents::new(start_total),
+            if negative { "YES" } else { "none" }
+        )],
+        ..Report::default()
+    })
+}
