@@ -1,0 +1,107 @@
+"""Python SDK of the jobpay gRPC API (package ``jobpay.v1``).
+
+    from decimal import Decimal
+    from jobpay_client import JobpayClient, InsufficientFunds
+
+    with JobpayClient("127.0.0.1:50051", profile_id=1) as client:
+        for contract in client.iter_contracts():
+            print(contract.id, contract.status.name)
+        try:
+            result = client.pay_job(2)
+        except InsufficientFunds as e:
+            print("short of", Decimal(e.metadata["required"]) - Decimal(e.metadata["balance"]))
+
+Money is :class:`decimal.Decimal` in and out; each money movement carries a
+``request_id`` that is reused by its retries, so it happens at most once.
+The generated code is in ``jobpay_client._generated`` (``jobpay_client.pb``
+re-exports it); regenerate it with ``scripts/gen-python.sh``.
+"""
+
+from . import pb
+from .client import DEFAULT_RETRY_CODES, JobpayClient
+from .errors import (
+    Aborted,
+    AlreadyExists,
+    Cancelled,
+    ContractNotActive,
+    ContractTerminated,
+    DeadlineExceeded,
+    DepositLimitExceeded,
+    FailedPrecondition,
+    FieldViolation,
+    InsufficientFunds,
+    Internal,
+    InvalidArgument,
+    InvalidContractTransition,
+    JobAlreadyPaid,
+    JobpayError,
+    NotFound,
+    PermissionDenied,
+    RequestIdReused,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+    Unimplemented,
+    from_rpc_error,
+)
+from .money import MAX_AMOUNT, from_money_string, to_money_string
+from .types import (
+    Balance,
+    BestClient,
+    BestProfession,
+    Contract,
+    ContractStatus,
+    Job,
+    LedgerEntry,
+    LedgerEntryKind,
+    Page,
+    PayJobResult,
+    Profile,
+    ProfileType,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "pb",
+    "JobpayClient",
+    "DEFAULT_RETRY_CODES",
+    "JobpayError",
+    "FieldViolation",
+    "InvalidArgument",
+    "NotFound",
+    "PermissionDenied",
+    "Unauthenticated",
+    "FailedPrecondition",
+    "Aborted",
+    "Unavailable",
+    "DeadlineExceeded",
+    "ResourceExhausted",
+    "AlreadyExists",
+    "Internal",
+    "Cancelled",
+    "Unimplemented",
+    "RequestIdReused",
+    "InsufficientFunds",
+    "JobAlreadyPaid",
+    "ContractNotActive",
+    "ContractTerminated",
+    "InvalidContractTransition",
+    "DepositLimitExceeded",
+    "from_rpc_error",
+    "MAX_AMOUNT",
+    "to_money_string",
+    "from_money_string",
+    "Balance",
+    "BestClient",
+    "BestProfession",
+    "Contract",
+    "ContractStatus",
+    "Job",
+    "LedgerEntry",
+    "LedgerEntryKind",
+    "Page",
+    "PayJobResult",
+    "Profile",
+    "ProfileType",
+]

@@ -1,0 +1,490 @@
+"""The hand-written client over the generated stubs."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import random
+import time
+import uuid
+from decimal import Decimal
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
+
+import grpc
+
+from ._generated.jobpay.v1 import (
+    admin_service_pb2,
+    admin_service_pb2_grpc,
+    balance_service_pb2,
+    balance_service_pb2_grpc,
+    contract_service_pb2,
+    contract_service_pb2_grpc,
+    job_service_pb2,
+    job_service_pb2_grpc,
+)
+from .errors import from_rpc_error
+from .money import MoneyLike, from_money_string, to_money_string
+from .types import (
+    Balance,
+    BestClient,
+    BestProfession,
+    Contract,
+    Job,
+    LedgerEntry,
+    Page,
+    PayJobResult,
+    Profile,
+    ProfileType,
+)
+
+log = logging.getLogger("jobpay_client")
+
+T = TypeVar("T")
+
+#: Codes after which a call is retried by default (money movements with the
+#: same request_id, reads as they are).
+DEFAULT_RETRY_CODES = frozenset({grpc.StatusCode.ABORTED, grpc.StatusCode.UNAVAILABLE})
+
+RangeBound = Union[str, _dt.date, _dt.datetime]
+
+
+def _range_bound(value: RangeBound, field: str) -> str:
+    """A report range bound: ``YYYY-MM-DD`` or an RFC 3339 instant."""
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"{field}: pass a timezone-aware datetime (or a date)")
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"{field}: pass a str, datetime.date or aware datetime.datetime")
+
+
+def _profile_type(value: Union[ProfileType, int, str]) -> int:
+    if isinstance(value, str):
+        name = value.upper()
+        for prefix in ("PROFILE_TYPE_",):
+            if name.startswith(prefix):
+                name = name[len(prefix):]
+        try:
+            return int(ProfileType[name])
+        except KeyError:
+            raise ValueError(f"type: unknown profile type {value!r}") from None
+    return int(value)
+
+
+class JobpayClient:
+    """A synchronous client of the jobpay gRPC API.
+
+    Args:
+        target: ``host:port`` of the server (e.g. ``"127.0.0.1:50051"``).
+            Not needed when ``channel`` is given.
+        profile_id: the caller, sent as the ``profile_id`` metadata on the
+            Contract, Job and Balance services.
+        admin_key: the admin API key, sent as ``authorization: Bearer <key>``
+            on AdminService calls.
+        channel: an existing :class:`grpc.Channel` to use (not closed by
+            :meth:`close`).
+        credentials: :class:`grpc.ChannelCredentials` for TLS; plaintext
+            when None.
+        options: gRPC channel options (``[("grpc.keepalive_time_ms", ...)]``).
+        interceptors: client interceptors wrapped around the channel.
+        timeout: deadline of each attempt, in seconds (None: none).
+        max_attempts: attempts of a call that fails with one of
+            ``retry_codes`` (1 disables retries). Money movements (PayJob,
+            Deposit, Withdraw, Transfer) are retried with the same
+            ``request_id``, so the server moves the money at most once; reads
+            are retried as they are; other writes are never retried.
+        initial_backoff, max_backoff, backoff_multiplier: exponential backoff
+            between attempts, in seconds; each pause is jittered to 50-100%.
+        retry_codes: the status codes that are retried.
+    """
+
+    def __init__(
+        self,
+        target: Optional[str] = None,
+        profile_id: Optional[int] = None,
+        admin_key: Optional[str] = None,
+        *,
+        channel: Optional[grpc.Channel] = None,
+        credentials: Optional[grpc.ChannelCredentials] = None,
+        options: Optional[Sequence[Tuple[str, object]]] = None,
+        interceptors: Optional[Iterable[object]] = None,
+        timeout: Optional[float] = 30.0,
+        max_attempts: int = 4,
+        initial_backoff: float = 0.1,
+        max_backoff: float = 2.0,
+        backoff_multiplier: float = 2.0,
+        retry_codes: Iterable[grpc.StatusCode] = DEFAULT_RETRY_CODES,
+        _sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if channel is None:
+            if not target:
+                raise ValueError("pass a target (host:port) or a channel")
+            if credentials is not None:
+                channel = grpc.secure_channel(target, credentials, options=options)
+            else:
+                channel = grpc.insecure_channel(target, options=options)
+            self._owns_channel = True
+        else:
+            self._owns_channel = False
+        self._base_channel = channel
+        interceptors = list(interceptors or [])
+        if interceptors:
+            channel = grpc.intercept_channel(channel, *interceptors)
+        self._channel = channel
+        self.profile_id = profile_id
+        self.admin_key = admin_key
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+        self.backoff_multiplier = backoff_multiplier
+        self.retry_codes = frozenset(retry_codes)
+        self._sleep = _sleep
+        self._contracts = contract_service_pb2_grpc.ContractServiceStub(channel)
+        self._jobs = job_service_pb2_grpc.JobServiceStub(channel)
+        self._balances = balance_service_pb2_grpc.BalanceServiceStub(channel)
+        self._admin = admin_service_pb2_grpc.AdminServiceStub(channel)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @property
+    def channel(self) -> grpc.Channel:
+        """The channel the calls go through (with the interceptors)."""
+        return self._channel
+
+    def with_profile(self, profile_id: Optional[int]) -> "JobpayClient":
+        """A client acting as another profile, sharing this one's channel and
+        settings."""
+        clone = object.__new__(JobpayClient)
+        clone.__dict__.update(self.__dict__)
+        clone._owns_channel = False
+        clone.profile_id = profile_id
+        return clone
+
+    def with_admin_key(self, admin_key: Optional[str]) -> "JobpayClient":
+        """A client using another admin key, sharing this one's channel."""
+        clone = self.with_profile(self.profile_id)
+        clone.admin_key = admin_key
+        return clone
+
+    def close(self) -> None:
+        """Closes the channel if this client created it."""
+        if self._owns_channel:
+            self._base_channel.close()
+
+    def __enter__(self) -> "JobpayClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- plumbing ----------------------------------------------------------
+
+    def _caller_metadata(self) -> List[Tuple[str, str]]:
+        if self.profile_id is None:
+            return []
+        return [("profile_id", str(self.profile_id))]
+
+    def _admin_metadata(self) -> List[Tuple[str, str]]:
+        if self.admin_key is None:
+            return []
+        return [("authorization", f"Bearer {self.admin_key}")]
+
+    def _call(self, method, request, metadata, *, name: str, retry: bool):
+        """Makes one unary call, retrying ``retry_codes`` with exponential
+        backoff when ``retry``; failures become :class:`JobpayError`."""
+        attempts = self.max_attempts if retry else 1
+        delay = self.initial_backoff
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return method(request, metadata=metadata, timeout=self.timeout)
+            except grpc.RpcError as error:
+                code = error.code() if hasattr(error, "code") else None
+                if attempt < attempts and code in self.retry_codes:
+                    pause = min(delay, self.max_backoff) * random.uniform(0.5, 1.0)
+                    log.info(
+                        "%s failed with %s (attempt %d of %d); retrying in %.3fs",
+                        name, code.name if code else code, attempt, attempts, pause,
+                    )
+                    self._sleep(pause)
+                    delay *= self.backoff_multiplier
+                    continue
+                raise from_rpc_error(error, name) from error
+
+    @staticmethod
+    def _request_id(request_id: Optional[str]) -> str:
+        if request_id is None:
+            return str(uuid.uuid4())
+        if not isinstance(request_id, str):
+            request_id = str(request_id)  # e.g. a uuid.UUID
+        return request_id
+
+    @staticmethod
+    def _paginate(fetch: Callable[[str], Page[T]]) -> Iterator[T]:
+        token = ""
+        while True:
+            page = fetch(token)
+            yield from page.items
+            token = page.next_page_token
+            if not token:
+                return
+
+    # -- ContractService -----------------------------------------------------
+
+    def get_contract(self, id: int) -> Contract:
+        """One contract of the caller, in any status (NotFound otherwise)."""
+        m = self._call(
+            self._contracts.GetContract,
+            contract_service_pb2.GetContractRequest(id=id),
+            self._caller_metadata(),
+            name="jobpay.v1.ContractService/GetContract",
+            retry=True,
+        )
+        return Contract.from_proto(m)
+
+    def list_contracts(self, page_size: int = 0, page_token: str = "") -> Page[Contract]:
+        """One page of the caller's non-terminated contracts, by id."""
+        m = self._call(
+            self._contracts.ListContracts,
+            contract_service_pb2.ListContractsRequest(page_size=page_size, page_token=page_token),
+            self._caller_metadata(),
+            name="jobpay.v1.ContractService/ListContracts",
+            retry=True,
+        )
+        return Page([Contract.from_proto(c) for c in m.contracts], m.next_page_token)
+
+    def iter_contracts(self, page_size: int = 0) -> Iterator[Contract]:
+        """All the caller's non-terminated contracts, fetching page by page."""
+        return self._paginate(lambda token: self.list_contracts(page_size, token))
+
+    def create_contract(self, contractor_id: int, terms: str) -> Contract:
+        """A NEW contract between the calling client and a contractor."""
+        m = self._call(
+            self._contracts.CreateContract,
+            contract_service_pb2.CreateContractRequest(contractor_id=contractor_id, terms=terms),
+            self._caller_metadata(),
+            name="jobpay.v1.ContractService/CreateContract",
+            retry=False,
+        )
+        return Contract.from_proto(m)
+
+    def start_contract(self, id: int) -> Contract:
+        """Starts a NEW contract (its contractor only)."""
+        m = self._call(
+            self._contracts.StartContract,
+            contract_service_pb2.StartContractRequest(id=id),
+            self._caller_metadata(),
+            name="jobpay.v1.ContractService/StartContract",
+            retry=False,
+        )
+        return Contract.from_proto(m)
+
+    def terminate_contract(self, id: int) -> Contract:
+        """Terminates a NEW or IN_PROGRESS contract (either party)."""
+        m = self._call(
+            self._contracts.TerminateContract,
+            contract_service_pb2.TerminateContractRequest(id=id),
+            self._caller_metadata(),
+            name="jobpay.v1.ContractService/TerminateContract",
+            retry=False,
+        )
+        return Contract.from_proto(m)
+
+    # -- JobService -------------------------------------------------------------
+
+    def list_unpaid_jobs(self, page_size: int = 0, page_token: str = "") -> Page[Job]:
+        """One page of the caller's outstanding jobs, by id."""
+        m = self._call(
+            self._jobs.ListUnpaidJobs,
+            job_service_pb2.ListUnpaidJobsRequest(page_size=page_size, page_token=page_token),
+            self._caller_metadata(),
+            name="jobpay.v1.JobService/ListUnpaidJobs",
+            retry=True,
+        )
+        return Page([Job.from_proto(j) for j in m.jobs], m.next_page_token)
+
+    def iter_unpaid_jobs(self, page_size: int = 0) -> Iterator[Job]:
+        """All the caller's outstanding jobs, fetching page by page."""
+        return self._paginate(lambda token: self.list_unpaid_jobs(page_size, token))
+
+    def create_job(self, contract_id: int, description: str, price: MoneyLike) -> Job:
+        """An unpaid job under a contract that is not terminated."""
+        request = job_service_pb2.CreateJobRequest(
+            contract_id=contract_id,
+            description=description,
+            price=to_money_string(price, "price"),
+        )
+        m = self._call(
+            self._jobs.CreateJob,
+            request,
+            self._caller_metadata(),
+            name="jobpay.v1.JobService/CreateJob",
+            retry=False,
+        )
+        return Job.from_proto(m)
+
+    def pay_job(self, job_id: int, request_id: Optional[str] = None) -> PayJobResult:
+        """Pays a job from the calling client's balance.
+
+        ``request_id`` (a UUID) makes the call idempotent; one is generated
+        when omitted, and reused by every retry of this call.
+        """
+        request = job_service_pb2.PayJobRequest(
+            job_id=job_id, request_id=self._request_id(request_id)
+        )
+        m = self._call(
+            self._jobs.PayJob,
+            request,
+            self._caller_metadata(),
+            name="jobpay.v1.JobService/PayJob",
+            retry=True,
+        )
+        return PayJobResult(job=Job.from_proto(m.job), client_balance=from_money_string(m.client_balance))
+
+    # -- BalanceService -----------------------------------------------------------
+
+    def get_balance(self) -> Balance:
+        """The caller's balance."""
+        m = self._call(
+            self._balances.GetBalance,
+            balance_service_pb2.GetBalanceRequest(),
+            self._caller_metadata(),
+            name="jobpay.v1.BalanceService/GetBalance",
+            retry=True,
+        )
+        return Balance(profile_id=m.profile_id, balance=from_money_string(m.balance))
+
+    def deposit(
+        self,
+        amount: MoneyLike,
+        *,
+        profile_id: Optional[int] = None,
+        request_id: Optional[str] = None,
+    ) -> Decimal:
+        """Tops up the calling client's balance; returns the new balance
+        (a Decimal). ``profile_id`` defaults to the caller."""
+        if profile_id is None:
+            profile_id = self.profile_id if self.profile_id is not None else 0
+        request = balance_service_pb2.DepositRequest(
+            profile_id=profile_id,
+            amount=to_money_string(amount),
+            request_id=self._request_id(request_id),
+        )
+        m = self._call(
+            self._balances.Deposit,
+            request,
+            self._caller_metadata(),
+            name="jobpay.v1.BalanceService/Deposit",
+            retry=True,
+        )
+        return from_money_string(m.balance)
+
+    def withdraw(self, amount: MoneyLike, *, request_id: Optional[str] = None) -> Decimal:
+        """Takes money out of the platform; returns the new balance."""
+        request = balance_service_pb2.WithdrawRequest(
+            amount=to_money_string(amount), request_id=self._request_id(request_id)
+        )
+        m = self._call(
+            self._balances.Withdraw,
+            request,
+            self._caller_metadata(),
+            name="jobpay.v1.BalanceService/Withdraw",
+            retry=True,
+        )
+        return from_money_string(m.balance)
+
+    def transfer(
+        self, to_profile_id: int, amount: MoneyLike, *, request_id: Optional[str] = None
+    ) -> Decimal:
+        """Moves money to another profile; returns the caller's new balance."""
+        request = balance_service_pb2.TransferRequest(
+            to_profile_id=to_profile_id,
+            amount=to_money_string(amount),
+            request_id=self._request_id(request_id),
+        )
+        m = self._call(
+            self._balances.Transfer,
+            request,
+            self._caller_metadata(),
+            name="jobpay.v1.BalanceService/Transfer",
+            retry=True,
+        )
+        return from_money_string(m.balance)
+
+    def list_ledger_entries(self, page_size: int = 0, page_token: str = "") -> Page[LedgerEntry]:
+        """One page of the ledger entries that touch the caller, newest first."""
+        m = self._call(
+            self._balances.ListLedgerEntries,
+            balance_service_pb2.ListLedgerEntriesRequest(page_size=page_size, page_token=page_token),
+            self._caller_metadata(),
+            name="jobpay.v1.BalanceService/ListLedgerEntries",
+            retry=True,
+        )
+        return Page([LedgerEntry.from_proto(e) for e in m.entries], m.next_page_token)
+
+    def iter_ledger_entries(self, page_size: int = 0) -> Iterator[LedgerEntry]:
+        """All the ledger entries that touch the caller, newest first."""
+        return self._paginate(lambda token: self.list_ledger_entries(page_size, token))
+
+    # -- AdminService (needs admin_key) ------------------------------------------
+
+    def create_profile(
+        self,
+        first_name: str,
+        last_name: str,
+        profession: str,
+        type: Union[ProfileType, int, str],
+    ) -> Profile:
+        """A new profile with a zero balance. ``type`` is a
+        :class:`ProfileType` (or "client" / "contractor")."""
+        request = admin_service_pb2.CreateProfileRequest(
+            first_name=first_name,
+            last_name=last_name,
+            profession=profession,
+            type=_profile_type(type),
+        )
+        m = self._call(
+            self._admin.CreateProfile,
+            request,
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/CreateProfile",
+            retry=False,
+        )
+        return Profile.from_proto(m)
+
+    def get_best_profession(self, start: RangeBound, end: RangeBound) -> BestProfession:
+        """The contractor profession that earned the most in the range
+        (NotFound with reason NO_PAID_JOBS when nothing was paid)."""
+        m = self._call(
+            self._admin.GetBestProfession,
+            admin_service_pb2.GetBestProfessionRequest(
+                start=_range_bound(start, "start"), end=_range_bound(end, "end")
+            ),
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/GetBestProfession",
+            retry=True,
+        )
+        return BestProfession.from_proto(m)
+
+    def list_best_clients(self, start: RangeBound, end: RangeBound, limit: int = 0) -> List[BestClient]:
+        """The clients that paid the most in the range (``limit`` 0 means 2)."""
+        m = self._call(
+            self._admin.ListBestClients,
+            admin_service_pb2.ListBestClientsRequest(
+                start=_range_bound(start, "start"), end=_range_bound(end, "end"), limit=limit
+            ),
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/ListBestClients",
+            retry=True,
+        )
+        return [BestClient.from_proto(c) for c in m.clients]
+
+
+__all__ = ["JobpayClient", "DEFAULT_RETRY_CODES"]

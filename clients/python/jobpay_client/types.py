@@ -1,0 +1,239 @@
+"""Plain Python views of the API's messages: Decimal money, aware datetimes,
+enums without their proto prefix. Each has ``from_proto``; the generated
+message classes stay available under ``jobpay_client.pb``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, List, Optional, TypeVar
+
+from google.protobuf import timestamp_pb2
+
+from ._generated.jobpay.v1 import admin_service_pb2, resources_pb2
+from .money import from_money_string, optional_money
+
+T = TypeVar("T")
+
+
+class ProfileType(enum.IntEnum):
+    """``jobpay.v1.ProfileType``."""
+
+    UNSPECIFIED = resources_pb2.PROFILE_TYPE_UNSPECIFIED
+    CLIENT = resources_pb2.PROFILE_TYPE_CLIENT
+    CONTRACTOR = resources_pb2.PROFILE_TYPE_CONTRACTOR
+
+
+class ContractStatus(enum.IntEnum):
+    """``jobpay.v1.ContractStatus``."""
+
+    UNSPECIFIED = resources_pb2.CONTRACT_STATUS_UNSPECIFIED
+    NEW = resources_pb2.CONTRACT_STATUS_NEW
+    IN_PROGRESS = resources_pb2.CONTRACT_STATUS_IN_PROGRESS
+    TERMINATED = resources_pb2.CONTRACT_STATUS_TERMINATED
+
+
+class LedgerEntryKind(enum.IntEnum):
+    """``jobpay.v1.LedgerEntryKind``."""
+
+    UNSPECIFIED = resources_pb2.LEDGER_ENTRY_KIND_UNSPECIFIED
+    OPENING = resources_pb2.LEDGER_ENTRY_KIND_OPENING
+    DEPOSIT = resources_pb2.LEDGER_ENTRY_KIND_DEPOSIT
+    JOB_PAYMENT = resources_pb2.LEDGER_ENTRY_KIND_JOB_PAYMENT
+    WITHDRAWAL = resources_pb2.LEDGER_ENTRY_KIND_WITHDRAWAL
+    TRANSFER = resources_pb2.LEDGER_ENTRY_KIND_TRANSFER
+
+
+def _enum(cls, value: int):
+    try:
+        return cls(value)
+    except ValueError:  # a value added by a newer server
+        return value
+
+
+def _time(message, field: str) -> Optional[_dt.datetime]:
+    """An aware UTC datetime, or None when the field is unset."""
+    if not message.HasField(field):
+        return None
+    ts: timestamp_pb2.Timestamp = getattr(message, field)
+    return ts.ToDatetime(tzinfo=_dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: int
+    first_name: str
+    last_name: str
+    profession: str
+    type: ProfileType
+    balance: Decimal
+    create_time: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.Profile) -> "Profile":
+        return cls(
+            id=m.id,
+            first_name=m.first_name,
+            last_name=m.last_name,
+            profession=m.profession,
+            type=_enum(ProfileType, m.type),
+            balance=from_money_string(m.balance),
+            create_time=_time(m, "create_time"),
+        )
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: int
+    terms: str
+    status: ContractStatus
+    client_id: int
+    contractor_id: int
+    create_time: Optional[_dt.datetime]
+    update_time: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.Contract) -> "Contract":
+        return cls(
+            id=m.id,
+            terms=m.terms,
+            status=_enum(ContractStatus, m.status),
+            client_id=m.client_id,
+            contractor_id=m.contractor_id,
+            create_time=_time(m, "create_time"),
+            update_time=_time(m, "update_time"),
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    description: str
+    price: Decimal
+    paid: bool
+    #: None while unpaid.
+    payment_time: Optional[_dt.datetime]
+    contract_id: int
+    create_time: Optional[_dt.datetime]
+    update_time: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.Job) -> "Job":
+        return cls(
+            id=m.id,
+            description=m.description,
+            price=from_money_string(m.price),
+            paid=m.paid,
+            payment_time=_time(m, "payment_time"),
+            contract_id=m.contract_id,
+            create_time=_time(m, "create_time"),
+            update_time=_time(m, "update_time"),
+        )
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    kind: LedgerEntryKind
+    #: 0 when the money came from outside the platform.
+    debit_profile_id: int
+    #: 0 when the money left the platform.
+    credit_profile_id: int
+    amount: Decimal
+    #: 0 unless a job payment.
+    job_id: int
+    #: None when debit_profile_id is 0.
+    debit_balance_after: Optional[Decimal]
+    #: None when credit_profile_id is 0.
+    credit_balance_after: Optional[Decimal]
+    #: "" when the call that made it sent none.
+    request_id: str
+    create_time: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.LedgerEntry) -> "LedgerEntry":
+        return cls(
+            id=m.id,
+            kind=_enum(LedgerEntryKind, m.kind),
+            debit_profile_id=m.debit_profile_id,
+            credit_profile_id=m.credit_profile_id,
+            amount=from_money_string(m.amount),
+            job_id=m.job_id,
+            debit_balance_after=optional_money(m.debit_balance_after),
+            credit_balance_after=optional_money(m.credit_balance_after),
+            request_id=m.request_id,
+            create_time=_time(m, "create_time"),
+        )
+
+
+@dataclass(frozen=True)
+class PayJobResult:
+    """What PayJob returns: the paid job and the client's new balance."""
+
+    job: Job
+    client_balance: Decimal
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What GetBalance returns."""
+
+    profile_id: int
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class BestProfession:
+    """What GetBestProfession returns."""
+
+    profession: str
+    earned: Decimal
+
+    @classmethod
+    def from_proto(cls, m: admin_service_pb2.GetBestProfessionResponse) -> "BestProfession":
+        return cls(profession=m.profession, earned=from_money_string(m.earned))
+
+
+@dataclass(frozen=True)
+class BestClient:
+    """One row of ListBestClients."""
+
+    id: int
+    full_name: str
+    paid: Decimal
+
+    @classmethod
+    def from_proto(cls, m: admin_service_pb2.BestClient) -> "BestClient":
+        return cls(id=m.id, full_name=m.full_name, paid=from_money_string(m.paid))
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a List call. ``next_page_token`` is "" on the last page."""
+
+    items: List[T]
+    next_page_token: str
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+__all__ = [
+    "ProfileType",
+    "ContractStatus",
+    "LedgerEntryKind",
+    "Profile",
+    "Contract",
+    "Job",
+    "LedgerEntry",
+    "PayJobResult",
+    "Balance",
+    "BestProfession",
+    "BestClient",
+    "Page",
+]

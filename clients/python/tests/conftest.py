@@ -1,0 +1,227 @@
+"""Fixtures: one live jobpay server (``serve --demo``) for the whole session.
+
+The server binary is ``$JOBPAY_BIN``, else ``target/debug/jobpay`` of the
+repository (build it first: ``cargo build --bin jobpay``). It gets a free
+port and a fresh SQLite database in a temp dir; the demo admin key is parsed
+from its stdout, and the fixture waits for grpc.health.v1 SERVING.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pathlib
+import queue
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+import grpc
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+SDK_ROOT = HERE.parent
+REPO_ROOT = SDK_ROOT.parent.parent
+if str(SDK_ROOT) not in sys.path:  # run from anywhere without installing
+    sys.path.insert(0, str(SDK_ROOT))
+
+from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+
+from jobpay_client import JobpayClient, ProfileType  # noqa: E402
+
+START_TIMEOUT = float(os.environ.get("JOBPAY_START_TIMEOUT", "60"))
+
+
+@dataclass
+class Server:
+    target: str
+    admin_key: str
+    process: subprocess.Popen
+    log_path: pathlib.Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _binary() -> pathlib.Path:
+    path = pathlib.Path(os.environ.get("JOBPAY_BIN") or REPO_ROOT / "target" / "debug" / "jobpay")
+    if not path.is_file():
+        pytest.exit(
+            f"jobpay binary not found at {path}: run `cargo build --bin jobpay` "
+            "or set JOBPAY_BIN",
+            returncode=2,
+        )
+    return path
+
+
+def _wait_serving(target: str, deadline: float) -> None:
+    channel = grpc.insecure_channel(target)
+    try:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while True:
+            try:
+                reply = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{target} did not report SERVING in time")
+            time.sleep(0.05)
+    finally:
+        channel.close()
+
+
+def start_server(workdir: pathlib.Path) -> Server:
+    """Starts ``jobpay serve --demo`` on a free port; returns when SERVING."""
+    binary = _binary()
+    last_error = None
+    for attempt in range(3):  # a port picked free can be taken meanwhile
+        port = _free_port()
+        db = workdir / f"jobpay-{attempt}.db"
+        log_path = workdir / f"server-{attempt}.log"
+        env = dict(os.environ)
+        for name in ("JOBPAY_ADMIN_KEY_SHA256", "JOBPAY_DATABASE_URL", "DATABASE_URL"):
+            env.pop(name, None)
+        env.setdefault("JOBPAY_LOG_LEVEL", "info")
+        env["JOBPAY_LOG_FORMAT"] = "text"
+        log_file = open(log_path, "wb")
+        process = subprocess.Popen(
+            [
+                str(binary), "serve", "--demo",
+                "--listen", f"127.0.0.1:{port}",
+                "--database-url", f"sqlite://{db}?mode=rwc",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        log_file.close()
+        lines: "queue.Queue[str | None]" = queue.Queue()
+
+        def pump(stream=process.stdout, sink=lines):
+            for raw in stream:
+                sink.put(raw.decode(errors="replace"))
+            sink.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.monotonic() + START_TIMEOUT
+        admin_key = None
+        address = None
+        while address is None:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            m = re.search(r"demo admin key \(shown once\): (\S+)", line)
+            if m:
+                admin_key = m.group(1)
+            m = re.search(r"jobpay listening on (\S+)", line)
+            if m:
+                address = m.group(1)
+        if address is None or admin_key is None:
+            process.kill()
+            process.wait()
+            last_error = (
+                f"server did not start (exit {process.returncode}); log:\n"
+                + "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
+            )
+            continue
+        _wait_serving(address, deadline)
+        return Server(address, admin_key, process, log_path)
+    raise RuntimeError(last_error)
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server():
+    with tempfile.TemporaryDirectory(prefix="jobpay-sdk-tests-") as tmp:
+        srv = start_server(pathlib.Path(tmp))
+        try:
+            yield srv
+        finally:
+            stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def admin(server) -> JobpayClient:
+    """A client with the admin key and no profile."""
+    client = JobpayClient(server.target, admin_key=server.admin_key, initial_backoff=0.01)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def client_factory(server):
+    """``client_factory(profile_id, **kwargs)``: clients closed after the test."""
+    made = []
+
+    def make(profile_id=None, **kwargs):
+        kwargs.setdefault("initial_backoff", 0.01)
+        c = JobpayClient(server.target, profile_id=profile_id, **kwargs)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()
+
+
+_names = itertools.count(1)
+
+
+@dataclass
+class World:
+    """A fresh client and contractor with an IN_PROGRESS contract between
+    them, so that a test does not depend on what other tests did."""
+
+    client: JobpayClient
+    contractor: JobpayClient
+    contract_id: int
+
+    def fund(self, amount) -> Decimal:
+        """Deposits ``amount`` into the client's balance: first adds an
+        outstanding job of 4x the amount, so the deposit limit allows it."""
+        amount = Decimal(amount)
+        self.client.create_job(self.contract_id, "funding", amount * 4)
+        return self.client.deposit(amount)
+
+
+@pytest.fixture
+def world(admin, client_factory) -> World:
+    n = next(_names)
+    tag = uuid.uuid4().hex[:6]
+    cl = admin.create_profile(f"Client{n}", tag, "Buyer", ProfileType.CLIENT)
+    co = admin.create_profile(f"Contractor{n}", tag, "Builder", ProfileType.CONTRACTOR)
+    client = client_factory(cl.id)
+    contractor = client_factory(co.id)
+    contract = client.create_contract(co.id, f"terms {tag}")
+    contractor.start_contract(contract.id)
+    return World(client, contractor, contract.id)

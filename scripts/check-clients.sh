@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The one entry point for the client and API-contract checks (CI calls it):
+#   api          scripts/check-api.sh: buf lint + buf breaking vs HEAD~1
+#   python-gen   scripts/gen-python.sh --check: committed Python stubs fresh
+#   python-sdk   pytest clients/python against a live `serve --demo`
+#   typescript   scripts/check-typescript.sh: buf generate (protoc-gen-es)
+#                + tsc --noEmit of clients/typescript/example.ts
+#   readme       scripts/check_readme_examples.py: README buf curl examples
+#                run against a fresh demo server and compared
+# Tools are installed into target/tools/ (scripts/setup-tools.sh). The server
+# binary is $JOBPAY_BIN, else target/debug/jobpay (built with
+# `cargo build --bin jobpay` when missing). Every check runs even when an
+# earlier one failed; the exit status is non-zero when any failed.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+echo "==> setting up tools in target/tools"
+if ! scripts/setup-tools.sh all; then
+    echo "check-clients: tool setup failed" >&2
+    exit 1
+fi
+PY="$ROOT/target/tools/venv/bin/python"
+
+export JOBPAY_BIN="${JOBPAY_BIN:-$ROOT/target/debug/jobpay}"
+if [[ ! -x "$JOBPAY_BIN" ]]; then
+    echo "==> $JOBPAY_BIN missing: cargo build --bin jobpay"
+    if ! cargo build --bin jobpay; then
+        echo "check-clients: cargo build failed" >&2
+        exit 1
+    fi
+fi
+
+names=()
+results=()
+times=()
+run_check() { # name command...
+    local name="$1"; shift
+    echo
+    echo "==> [$name] $*"
+    local start=$SECONDS
+    "$@"
+    local rc=$?
+    names+=("$name")
+    results+=("$rc")
+    times+=("$((SECONDS - start))")
+    if [[ $rc -eq 0 ]]; then echo "<== [$name] ok"; else echo "<== [$name] FAILED (exit $rc)"; fi
+}
+
+run_check api scripts/check-api.sh
+run_check python-gen scripts/gen-python.sh --check
+run_check python-sdk "$PY" -m pytest -q -p no:cacheprovider clients/python/tests
+run_check typescript scripts/check-typescript.sh
+run_check readme "$PY" scripts/check_readme_examples.py
+
+echo
+echo "== check-clients summary"
+passed=0
+failed=0
+for i in "${!names[@]}"; do
+    if [[ ${results[$i]} -eq 0 ]]; then
+        status="ok"; passed=$((passed + 1))
+    else
+        status="FAILED (exit ${results[$i]})"; failed=$((failed + 1))
+    fi
+    printf '  %-12s %-18s %4ss\n' "${names[$i]}" "$status" "${times[$i]}"
+done
+echo "check-clients: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
