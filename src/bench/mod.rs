@@ -37,7 +37,11 @@ pub struct BenchArgs {
     pub scenario: Scenario,
 
     /// The server to load.
-    #[arg(long, env = "JOBPAY_BENCH_TARGET", default_value = "http://127.0.0.1:50051")]
+    #[arg(
+        long,
+        env = "JOBPAY_BENCH_TARGET",
+        default_value = "http://127.0.0.1:50051"
+    )]
     pub target: String,
 
     /// The admin key (not its hash), to create the scenario's profiles.

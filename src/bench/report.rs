@@ -64,7 +64,10 @@ impl fmt::Display for Report {
             writeln!(f, "outcome      {outcome}: {count}")?;
         }
         match self.retries {
-            Some(retries) => writeln!(f, "retries      {retries} transaction retries on the server")?,
+            Some(retries) => writeln!(
+                f,
+                "retries      {retries} transaction retries on the server"
+            )?,
             None => writeln!(f, "retries      (pass --metrics to report)")?,
         }
         match self.memory {
@@ -93,7 +96,9 @@ pub async fn scrape_retries(url: &str) -> Result<u64, String> {
         .await
         .map_err(|e| format!("cannot reach --metrics {url}: {e}"))?;
     stream
-        .write_all(format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await
         .map_err(|e| e.to_string())?;
     let mut body = String::new();

@@ -34,7 +34,13 @@ fn as_profile<T>(id: i64, message: T) -> Request<T> {
 }
 
 fn setup_error(step: &str) -> impl Fn(Status) -> String + '_ {
-    move |status| format!("set-up failed at {step}: {:?} {}", status.code(), status.message())
+    move |status| {
+        format!(
+            "set-up failed at {step}: {:?} {}",
+            status.code(),
+            status.message()
+        )
+    }
 }
 
 fn outcome(result: &Result<(), Status>) -> String {
@@ -99,7 +105,10 @@ impl Load {
             .into_inner()
             .id;
         contracts
-            .start_contract(as_profile(contractor, pb::StartContractRequest { id: contract }))
+            .start_contract(as_profile(
+                contractor,
+                pb::StartContractRequest { id: contract },
+            ))
             .await
             .map_err(setup_error("StartContract"))?;
         if funds.is_positive() {
@@ -296,7 +305,8 @@ pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
     let parties = parties(&load, 50, Cents::ZERO).await?;
     for party in &parties {
         for _ in 0..5 {
-            load.job(party.client, party.contract, Cents::new(1_000)).await?;
+            load.job(party.client, party.contract, Cents::new(1_000))
+                .await?;
         }
     }
     let parties = Arc::new(parties);
@@ -337,7 +347,9 @@ pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
 
 /// A small deterministic generator (same load for every run).
 fn mix(i: usize, salt: u64) -> u64 {
-    let mut x = (i as u64).wrapping_add(salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut x = (i as u64)
+        .wrapping_add(salt)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
     x ^= x >> 31;
     x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x ^ (x >> 29)
@@ -364,7 +376,8 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
         let from = pick_account(1);
         let mut to = pick_account(2);
         if to == from {
-            to = accounts[(accounts.iter().position(|a| *a == from).unwrap_or(0) + 1) % accounts.len()];
+            to = accounts
+                [(accounts.iter().position(|a| *a == from).unwrap_or(0) + 1) % accounts.len()];
         }
         let client = clients[(mix(i, 3) % clients.len() as u64) as usize];
         let amount = Cents::new(1 + (mix(i, 4) % 1_000) as i64);

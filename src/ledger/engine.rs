@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, RelationTrait,
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    RelationTrait,
     sea_query::JoinType,
 };
 
@@ -105,15 +106,30 @@ impl Batch {
             .map(|p| (p.id, p))
             .collect();
 
-        let request_ids: BTreeSet<&str> = commands
-            .iter()
-            .filter_map(|c| c.request_id.as_ref().map(|r| r.as_str()))
-            .collect();
+        // By primary key (caller, request id): an index lookup, so that
+        // SERIALIZABLE predicate locks cover these keys, not the table.
+        let mut request_ids: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
+        for command in commands {
+            if let Some(request_id) = &command.request_id {
+                request_ids
+                    .entry(command.caller)
+                    .or_default()
+                    .insert(request_id.as_str());
+            }
+        }
         let records = if request_ids.is_empty() {
             HashMap::new()
         } else {
+            let mut keys = Condition::any();
+            for (caller, ids) in request_ids {
+                keys = keys.add(
+                    Condition::all()
+                        .add(request_record::Column::CallerId.eq(caller))
+                        .add(request_record::Column::RequestId.is_in(ids)),
+                );
+            }
             request_record::Entity::find()
-                .filter(request_record::Column::RequestId.is_in(request_ids))
+                .filter(keys)
                 .all(tx)
                 .await?
                 .into_iter()

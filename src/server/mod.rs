@@ -30,6 +30,11 @@ use crate::proto::pb::contract_service_server::ContractServiceServer;
 use crate::proto::pb::job_service_server::JobServiceServer;
 use crate::proto::{FILE_DESCRIPTOR_SET, SERVICE_NAMES};
 
+/// A health service name that is SERVING for as long as the process runs
+/// (until shutdown): for liveness probes, which must not follow the
+/// database the way overall health does.
+pub const LIVENESS_SERVICE: &str = "liveness";
+
 /// HTTP/2 connection-level flow-control window, in bytes. A large window
 /// keeps many small concurrent calls within h2's budget for small DATA
 /// frames (half the window).
@@ -123,6 +128,10 @@ pub async fn run(
     runtime: &Runtime,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
+    runtime
+        .health
+        .set_service_status(LIVENESS_SERVICE, ServingStatus::Serving)
+        .await;
     let health = HealthServer::new(HealthService::from_health_reporter(runtime.health.clone()));
     let reflection = || {
         tonic_reflection::server::Builder::configure()

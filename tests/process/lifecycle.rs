@@ -87,6 +87,11 @@ async fn start_up_waits_for_the_database_then_serves() {
         Some(ServingStatus::NotServing)
     );
     assert_unavailable_fast(&server).await;
+    // Alive, though not ready.
+    assert_eq!(
+        server.health("liveness").await,
+        Some(ServingStatus::Serving)
+    );
     let attempts = server
         .stderr()
         .iter()
