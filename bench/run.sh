@@ -6,7 +6,8 @@
 #   bench/run.sh                   # all scenarios
 #   SCENARIOS="storm pay" bench/run.sh
 #
-# Settings (environment): CALLS (10000), CONCURRENCY (64), PGHOST (127.0.0.1),
+# Settings (environment): CALLS (10000), CONCURRENCY (64), POOL (the server's
+# --pool-size, default CONCURRENCY), PGHOST (127.0.0.1),
 # PGPORT (5432), PGUSER (postgres). Needs PostgreSQL with trust auth, psql,
 # pgbench (Debian: postgresql-client) and curl. Drops and recreates the
 # databases jobpay_bench and jobpay_pgbench.
@@ -15,6 +16,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 CALLS="${CALLS:-10000}"
 C="${CONCURRENCY:-64}"
+# The server's database connections; pgbench uses one per client (C).
+POOL="${POOL:-$C}"
 SCENARIOS="${SCENARIOS:-storm storm-c pay read bank}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
 OUT="target/bench"
@@ -35,13 +38,14 @@ fresh_db() {
 }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "== jobpay: --pool-size $POOL; pgbench: $C clients, 2 threads, --max-tries=1000"
 echo "== PostgreSQL: $(psql -Atd postgres -c 'SHOW server_version'), max_connections $(psql -Atd postgres -c 'SHOW max_connections'), synchronous_commit $(psql -Atd postgres -c 'SHOW synchronous_commit')"
 
 fresh_db jobpay_bench
 DB_URL="postgres://$PGUSER@$PGHOST:$PGPORT/jobpay_bench"
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DB_URL" \
     --admin-key-sha256 "$HASH" --metrics-listen "127.0.0.1:$MPORT" \
-    --log-level warn >"$OUT/server.log" 2>&1 &
+    --pool-size "$POOL" --log-level warn >"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -56,12 +60,12 @@ bench() { # scenario [args...]
 
 fresh_db jobpay_pgbench
 "$BIN" migrate --database-url "postgres://$PGUSER@$PGHOST:$PGPORT/jobpay_pgbench" >/dev/null
-psql -q -d jobpay_pgbench -v clients="$C" -v jobs="$((CALLS / C + 1))" \
+psql -q -d jobpay_pgbench -v clients="$C" -v jobs="$((3 * CALLS / C + 10))" \
     -v storm_funds="$((CALLS * 100))" -f bench/pgbench/setup.sql
 
 pgbench_tps() { # label pgbench-args...
     local label="$1"; shift
-    pgbench -n -d jobpay_pgbench -c "$C" -j 2 --max-tries=1000 "$@" >"$OUT/pgbench-$label.txt" 2>&1 \
+    pgbench -n -c "$C" -j 2 --max-tries=1000 "$@" jobpay_pgbench >"$OUT/pgbench-$label.txt" 2>&1 \
         || { cat "$OUT/pgbench-$label.txt"; return 1; }
     grep -m1 '^tps = ' "$OUT/pgbench-$label.txt" | awk '{print $3}'
 }
@@ -84,6 +88,10 @@ for scenario in $SCENARIOS; do
                  JOBPAY[bank]=$(rate "$OUT/bank.txt") ;;
     esac
 done
+
+# The server's connections would count against max_connections.
+kill "$SERVER" 2>/dev/null || true
+wait "$SERVER" 2>/dev/null || true
 
 echo
 echo "== pgbench, $C clients, the same transactions"

@@ -22,6 +22,10 @@ INSERT INTO jobs (id, description, price, paid, contract_id, created_at, updated
 SELECT 100000000 + g * 100000 + j, 'work', 100, false, 1000000 + g, now(), now()
 FROM generate_series(0, :clients - 1) g, generate_series(0, :jobs - 1) j;
 
+-- pay: client k pays its jobs in id order; pay_next_<k> hands out the next.
+SELECT format('CREATE SEQUENCE pay_next_%s START %s', g, 100000000 + g * 100000)
+FROM generate_series(0, :clients - 1) g \gexec
+
 -- bank: twenty accounts of 1000.00.
 INSERT INTO profiles (id, first_name, last_name, profession, profile_type, balance, created_at, updated_at)
 SELECT 3000000 + g, 'pgbench', 'bank', 'Benchmark', 'client', 100000, now(), now()

@@ -138,7 +138,10 @@ impl BalanceService for BalanceApi {
             query = query.filter(ledger_entry::Column::Id.lt(before));
         }
         let mut rows = query
-            .order_by_desc(ledger_entry::Column::Id)
+            .order_by(
+                super::id_order_key(ledger_entry::Column::Id),
+                sea_orm::Order::Desc,
+            )
             .limit(page.fetch_limit())
             .all(db)
             .await

@@ -137,7 +137,10 @@ impl ContractService for ContractApi {
             query = query.filter(contract::Column::Id.gt(after));
         }
         let mut rows = query
-            .order_by_asc(contract::Column::Id)
+            .order_by(
+                super::id_order_key(contract::Column::Id),
+                sea_orm::Order::Asc,
+            )
             .limit(page.fetch_limit())
             .all(db)
             .await

@@ -49,7 +49,7 @@ impl JobService for JobApi {
             query = query.filter(job::Column::Id.gt(after));
         }
         let mut rows = query
-            .order_by_asc(job::Column::Id)
+            .order_by(super::id_order_key(job::Column::Id), sea_orm::Order::Asc)
             .limit(page.fetch_limit())
             .all(db)
             .await

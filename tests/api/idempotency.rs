@@ -212,7 +212,36 @@ async fn concurrent_duplicates_move_money_once(backend: Backend) {
     assert!(app.audit().await.passed());
 }
 
+async fn expired_request_ids_are_purged(backend: Backend) {
+    let app = TestApp::with_demo_data(backend).await;
+    app.balances()
+        .withdraw(as_profile(6, withdraw("14", ID)))
+        .await
+        .unwrap();
+    // Within the time to live nothing is purged.
+    let kept =
+        jobpay::ledger::purge_expired_requests(&app.store, std::time::Duration::from_secs(3600))
+            .await
+            .unwrap();
+    assert_eq!(kept, 0);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let purged =
+        jobpay::ledger::purge_expired_requests(&app.store, std::time::Duration::from_millis(10))
+            .await
+            .unwrap();
+    assert_eq!(purged, 1);
+    // Once forgotten, the id names a new request.
+    let again = app
+        .balances()
+        .withdraw(as_profile(6, withdraw("14", ID)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.balance, "1186.00");
+}
+
 on_both_backends!(
+    expired_request_ids_are_purged,
     a_replay_returns_the_first_response_and_moves_nothing,
     reusing_an_id_for_other_parameters_is_refused,
     a_failed_call_is_not_remembered,
