@@ -1,13 +1,13 @@
 //! BalanceService: the caller's balance and the movements that change it.
 
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use tonic::{Request, Response, Status};
 
-use super::pagination::PageRequest;
-use super::{AppState, amount_field, caller, id_field};
+use super::pagination::{IdOrder, PageRequest};
+use super::{AppState, amount_field, caller, id_field, move_money};
 use crate::auth::load_caller;
 use crate::error::Error;
-use crate::ledger::{Command, Op, Receipt, RequestId};
+use crate::ledger::{Op, Receipt};
 use crate::money::Cents;
 use crate::proto::pb::{self, balance_service_server::BalanceService};
 use crate::store::entities::ledger_entry;
@@ -20,14 +20,6 @@ impl BalanceApi {
     pub fn new(state: AppState) -> Self {
         BalanceApi { state }
     }
-
-    async fn submit(&self, command: Command) -> Result<Receipt, Status> {
-        Ok(self.state.ledger.submit(command).await?)
-    }
-}
-
-fn unexpected(method: &str, receipt: Receipt) -> Status {
-    Error::Internal(format!("{method} got {receipt:?}")).into()
 }
 
 #[tonic::async_trait]
@@ -50,21 +42,15 @@ impl BalanceService for BalanceApi {
     ) -> Result<Response<pb::DepositResponse>, Status> {
         let caller = caller(&request)?;
         let req = request.get_ref();
-        let profile_id = id_field("profile_id", req.profile_id)?;
-        let amount = amount_field("amount", &req.amount)?;
-        let request_id = RequestId::parse_optional(&req.request_id)?;
-        let op = Op::Deposit { profile_id, amount };
-        match self
-            .submit(Command {
-                caller,
-                op,
-                request_id,
-            })
-            .await?
-        {
-            Receipt::Deposit(response) => Ok(Response::new(response)),
-            other => Err(unexpected("Deposit", other)),
-        }
+        let op = Op::Deposit {
+            profile_id: id_field("profile_id", req.profile_id)?,
+            amount: amount_field("amount", &req.amount)?,
+        };
+        move_money(&self.state, caller, op, &req.request_id, |r| match r {
+            Receipt::Deposit(response) => Some(response),
+            _ => None,
+        })
+        .await
     }
 
     async fn withdraw(
@@ -73,20 +59,14 @@ impl BalanceService for BalanceApi {
     ) -> Result<Response<pb::WithdrawResponse>, Status> {
         let caller = caller(&request)?;
         let req = request.get_ref();
-        let amount = amount_field("amount", &req.amount)?;
-        let request_id = RequestId::parse_optional(&req.request_id)?;
-        let op = Op::Withdraw { amount };
-        match self
-            .submit(Command {
-                caller,
-                op,
-                request_id,
-            })
-            .await?
-        {
-            Receipt::Withdraw(response) => Ok(Response::new(response)),
-            other => Err(unexpected("Withdraw", other)),
-        }
+        let op = Op::Withdraw {
+            amount: amount_field("amount", &req.amount)?,
+        };
+        move_money(&self.state, caller, op, &req.request_id, |r| match r {
+            Receipt::Withdraw(response) => Some(response),
+            _ => None,
+        })
+        .await
     }
 
     async fn transfer(
@@ -101,23 +81,15 @@ impl BalanceService for BalanceApi {
                 Error::invalid("to_profile_id", "must be another profile than the caller").into(),
             );
         }
-        let amount = amount_field("amount", &req.amount)?;
-        let request_id = RequestId::parse_optional(&req.request_id)?;
         let op = Op::Transfer {
             to_profile_id,
-            amount,
+            amount: amount_field("amount", &req.amount)?,
         };
-        match self
-            .submit(Command {
-                caller,
-                op,
-                request_id,
-            })
-            .await?
-        {
-            Receipt::Transfer(response) => Ok(Response::new(response)),
-            other => Err(unexpected("Transfer", other)),
-        }
+        move_money(&self.state, caller, op, &req.request_id, |r| match r {
+            Receipt::Transfer(response) => Some(response),
+            _ => None,
+        })
+        .await
     }
 
     async fn list_ledger_entries(
@@ -129,24 +101,20 @@ impl BalanceService for BalanceApi {
         let page = PageRequest::parse("ledger_entries", req.page_size, &req.page_token)?;
         let db = self.state.store.conn();
         load_caller(db, caller).await?;
-        let mut query = ledger_entry::Entity::find().filter(
+        let query = ledger_entry::Entity::find().filter(
             Condition::any()
                 .add(ledger_entry::Column::DebitProfileId.eq(caller))
                 .add(ledger_entry::Column::CreditProfileId.eq(caller)),
         );
-        if let Some(before) = page.after {
-            query = query.filter(ledger_entry::Column::Id.lt(before));
-        }
-        let mut rows = query
-            .order_by(
-                super::id_order_key(ledger_entry::Column::Id),
-                sea_orm::Order::Desc,
+        let (rows, next_page_token) = page
+            .fetch(
+                db,
+                query,
+                ledger_entry::Column::Id,
+                IdOrder::Descending,
+                |e| e.id,
             )
-            .limit(page.fetch_limit())
-            .all(db)
-            .await
-            .map_err(Error::from)?;
-        let next_page_token = page.finish("ledger_entries", &mut rows, |e| e.id);
+            .await?;
         Ok(Response::new(pb::ListLedgerEntriesResponse {
             entries: rows.into_iter().map(Into::into).collect(),
             next_page_token,

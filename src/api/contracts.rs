@@ -2,11 +2,11 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter,
 };
 use tonic::{Request, Response, Status};
 
-use super::pagination::PageRequest;
+use super::pagination::{IdOrder, PageRequest};
 use super::{AppState, caller, id_field, text_field};
 use crate::auth::load_caller;
 use crate::error::{Error, Resource};
@@ -130,22 +130,14 @@ impl ContractService for ContractApi {
         let page = PageRequest::parse("contracts", req.page_size, &req.page_token)?;
         let db = self.state.store.conn();
         load_caller(db, caller).await?;
-        let mut query = contract::Entity::find()
+        let query = contract::Entity::find()
             .filter(party_of(caller))
             .filter(contract::Column::Status.ne(ContractStatus::Terminated));
-        if let Some(after) = page.after {
-            query = query.filter(contract::Column::Id.gt(after));
-        }
-        let mut rows = query
-            .order_by(
-                super::id_order_key(contract::Column::Id),
-                sea_orm::Order::Asc,
-            )
-            .limit(page.fetch_limit())
-            .all(db)
-            .await
-            .map_err(Error::from)?;
-        let next_page_token = page.finish("contracts", &mut rows, |c| c.id);
+        let (rows, next_page_token) = page
+            .fetch(db, query, contract::Column::Id, IdOrder::Ascending, |c| {
+                c.id
+            })
+            .await?;
         Ok(Response::new(pb::ListContractsResponse {
             contracts: rows.into_iter().map(Into::into).collect(),
             next_page_token,

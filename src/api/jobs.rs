@@ -1,17 +1,17 @@
 //! JobService: jobs under contracts, and paying for them.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, sea_query::JoinType,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
+    RelationTrait, sea_query::JoinType,
 };
 use tonic::{Request, Response, Status};
 
 use super::contracts::{contract_of_party, party_of};
-use super::pagination::PageRequest;
-use super::{AppState, amount_field, caller, id_field, text_field};
+use super::pagination::{IdOrder, PageRequest};
+use super::{AppState, amount_field, caller, id_field, move_money, text_field};
 use crate::auth::load_caller;
 use crate::error::Error;
-use crate::ledger::{Command, Op, Receipt, RequestId};
+use crate::ledger::{Op, Receipt};
 use crate::proto::pb::{self, job_service_server::JobService};
 use crate::store;
 use crate::store::entities::contract::{self, ContractStatus};
@@ -40,21 +40,14 @@ impl JobService for JobApi {
         let page = PageRequest::parse("unpaid_jobs", req.page_size, &req.page_token)?;
         let db = self.state.store.conn();
         load_caller(db, caller).await?;
-        let mut query = job::Entity::find()
+        let query = job::Entity::find()
             .join(JoinType::InnerJoin, job::Relation::Contract.def())
             .filter(party_of(caller))
             .filter(contract::Column::Status.eq(ContractStatus::InProgress))
             .filter(job::Column::Paid.eq(false));
-        if let Some(after) = page.after {
-            query = query.filter(job::Column::Id.gt(after));
-        }
-        let mut rows = query
-            .order_by(super::id_order_key(job::Column::Id), sea_orm::Order::Asc)
-            .limit(page.fetch_limit())
-            .all(db)
-            .await
-            .map_err(Error::from)?;
-        let next_page_token = page.finish("unpaid_jobs", &mut rows, |j| j.id);
+        let (rows, next_page_token) = page
+            .fetch(db, query, job::Column::Id, IdOrder::Ascending, |j| j.id)
+            .await?;
         Ok(Response::new(pb::ListUnpaidJobsResponse {
             jobs: rows.into_iter().map(Into::into).collect(),
             next_page_token,
@@ -107,16 +100,13 @@ impl JobService for JobApi {
     ) -> Result<Response<pb::PayJobResponse>, Status> {
         let caller = caller(&request)?;
         let req = request.get_ref();
-        let job_id = id_field("job_id", req.job_id)?;
-        let request_id = RequestId::parse_optional(&req.request_id)?;
-        let command = Command {
-            caller,
-            op: Op::PayJob { job_id },
-            request_id,
+        let op = Op::PayJob {
+            job_id: id_field("job_id", req.job_id)?,
         };
-        match self.state.ledger.submit(command).await? {
-            Receipt::PayJob(response) => Ok(Response::new(response)),
-            other => Err(Error::Internal(format!("PayJob got {other:?}")).into()),
-        }
+        move_money(&self.state, caller, op, &req.request_id, |r| match r {
+            Receipt::PayJob(response) => Some(response),
+            _ => None,
+        })
+        .await
     }
 }

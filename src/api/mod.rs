@@ -14,7 +14,7 @@ use tonic::Request;
 
 use crate::auth::{self, AdminKey};
 use crate::error::Error;
-use crate::ledger::Ledger;
+use crate::ledger::{Command, Ledger, Op, Receipt, RequestId};
 use crate::money::{Cents, MoneyError};
 use crate::store::Store;
 
@@ -26,13 +26,29 @@ pub struct AppState {
     pub admin_key: AdminKey,
 }
 
-/// The sort key of the list calls: the id, as an expression. A caller's
-/// rows are found through the party indexes and then sorted; ordering by the
-/// bare column lets PostgreSQL walk the whole primary key instead, filtering
-/// for the caller's few rows, which grows with the table.
-fn id_order_key<C: sea_orm::ColumnTrait>(id: C) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::ExprTrait;
-    id.into_expr().add(0)
+/// Submits a money movement to the ledger and returns its response;
+/// `response` picks the method's response out of the receipt.
+async fn move_money<R>(
+    state: &AppState,
+    caller: i64,
+    op: Op,
+    request_id: &str,
+    response: fn(Receipt) -> Option<R>,
+) -> Result<tonic::Response<R>, tonic::Status> {
+    let method = op.method();
+    let request_id = RequestId::parse_optional(request_id)?;
+    let receipt = state
+        .ledger
+        .submit(Command {
+            caller,
+            op,
+            request_id,
+        })
+        .await?;
+    match response(receipt) {
+        Some(response) => Ok(tonic::Response::new(response)),
+        None => Err(Error::Internal(format!("{method} got another method's receipt")).into()),
+    }
 }
 
 /// The caller's claimed profile id (UNAUTHENTICATED when missing or

@@ -5,6 +5,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 
 use crate::error::Error;
 
@@ -14,16 +18,25 @@ const MAX_PAGE_SIZE: u64 = 1000;
 /// One page to fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
+    /// Which list: tokens of one list are refused by another.
+    list: &'static str,
     /// Items in the page.
     pub size: u64,
     /// The last id of the previous page, if any.
     pub after: Option<i64>,
 }
 
+/// A list's order: by id, ascending or newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdOrder {
+    Ascending,
+    Descending,
+}
+
 impl PageRequest {
     /// `page_size` 0 means 50, above 1000 means 1000, negative is refused;
     /// `page_token` must be one this list handed out.
-    pub fn parse(list: &str, page_size: i32, page_token: &str) -> Result<Self, Error> {
+    pub fn parse(list: &'static str, page_size: i32, page_token: &str) -> Result<Self, Error> {
         let size = match page_size {
             0 => DEFAULT_PAGE_SIZE,
             n if n < 0 => return Err(Error::invalid("page_size", "may not be negative")),
@@ -39,27 +52,68 @@ impl PageRequest {
                 )
             })?)
         };
-        Ok(PageRequest { size, after })
+        Ok(PageRequest { list, size, after })
+    }
+
+    /// Fetches the page of `query` (already filtered to the caller's rows)
+    /// and the token of the next page: one indexed query.
+    pub async fn fetch<E, C>(
+        &self,
+        db: &C,
+        query: Select<E>,
+        id: E::Column,
+        order: IdOrder,
+        id_of: impl Fn(&E::Model) -> i64,
+    ) -> Result<(Vec<E::Model>, String), Error>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+    {
+        let query = match (self.after, order) {
+            (Some(after), IdOrder::Ascending) => query.filter(id.gt(after)),
+            (Some(before), IdOrder::Descending) => query.filter(id.lt(before)),
+            (None, _) => query,
+        };
+        let direction = match order {
+            IdOrder::Ascending => Order::Asc,
+            IdOrder::Descending => Order::Desc,
+        };
+        let mut rows = query
+            .order_by(sort_key(id), direction)
+            .limit(self.fetch_limit())
+            .all(db)
+            .await?;
+        let next_page_token = self.finish(&mut rows, id_of);
+        Ok((rows, next_page_token))
     }
 
     /// Rows to ask the database for: one more than the page, to learn
     /// whether another page follows.
-    pub fn fetch_limit(&self) -> u64 {
+    fn fetch_limit(&self) -> u64 {
         self.size + 1
     }
 
     /// Cuts `rows` (fetched with `fetch_limit`) to the page and returns the
     /// token of the next page, empty on the last.
-    pub fn finish<T>(&self, list: &str, rows: &mut Vec<T>, id: impl Fn(&T) -> i64) -> String {
+    fn finish<T>(&self, rows: &mut Vec<T>, id: impl Fn(&T) -> i64) -> String {
         if rows.len() as u64 > self.size {
             rows.truncate(self.size as usize);
             rows.last()
-                .map(|last| encode(list, id(last)))
+                .map(|last| encode(self.list, id(last)))
                 .unwrap_or_default()
         } else {
             String::new()
         }
     }
+}
+
+/// The id as an expression: a caller's rows are then found through the
+/// party indexes and sorted, whereas ordering by the bare column lets
+/// PostgreSQL walk the whole primary key filtering for the caller's few rows,
+/// which grows with the table.
+fn sort_key<C: ColumnTrait>(id: C) -> SimpleExpr {
+    use sea_orm::sea_query::ExprTrait;
+    id.into_expr().add(0)
 }
 
 fn encode(list: &str, last_id: i64) -> String {
@@ -90,7 +144,7 @@ mod tests {
     fn tokens_round_trip_and_belong_to_their_list() {
         let page = PageRequest::parse("contracts", 2, "").unwrap();
         let mut rows = vec![1, 2, 3];
-        let token = page.finish("contracts", &mut rows, |r| *r);
+        let token = page.finish(&mut rows, |r| *r);
         assert_eq!(rows, vec![1, 2]);
         assert_eq!(
             PageRequest::parse("contracts", 2, &token).unwrap().after,
@@ -99,6 +153,6 @@ mod tests {
         assert!(PageRequest::parse("jobs", 2, &token).is_err());
         assert!(PageRequest::parse("contracts", 2, "garbage!").is_err());
         let mut last = vec![1, 2];
-        assert_eq!(page.finish("contracts", &mut last, |r| *r), "");
+        assert_eq!(page.finish(&mut last, |r| *r), "");
     }
 }

@@ -86,14 +86,16 @@ impl Ledger {
         // If a batch panics, the guard drops the queue so that its callers
         // get an error instead of waiting forever, and later calls start a
         // fresh worker.
-        let guard = QueueGuard {
+        let mut guard = QueueGuard {
             ledger: &self,
             caller,
+            finished: false,
         };
         while let Some(batch) = self.next_batch(caller) {
             self.run_batch(batch).await;
         }
-        std::mem::forget(guard);
+        // `next_batch` removed the queue when it found it empty.
+        guard.finished = true;
     }
 
     async fn run_batch(&self, batch: Vec<Pending>) {
@@ -142,10 +144,14 @@ impl Ledger {
 struct QueueGuard<'a> {
     ledger: &'a Ledger,
     caller: i64,
+    finished: bool,
 }
 
 impl Drop for QueueGuard<'_> {
     fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
         let mut queues = self.ledger.queues.lock().unwrap_or_else(|p| p.into_inner());
         queues.remove(&self.caller);
     }
