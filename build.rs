@@ -30,6 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     tonic_prost_build::configure()
         .file_descriptor_set_path(out_dir.join("jobpay_descriptor.bin"))
+        .codec_path("crate::proto::CompactCodec")
         .emit_rerun_if_changed(false)
         .compile_with_config(config, &protos, &[proto_root])?;
     Ok(())
