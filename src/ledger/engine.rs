@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
     sea_query::JoinType,
 };
 
@@ -98,8 +98,15 @@ impl Batch {
             profile_ids.insert(contract.client_id);
             profile_ids.insert(contract.contractor_id);
         }
-        let profiles = profile::Entity::find()
+        // Locked in id order: batches touching the same balances queue on
+        // the row locks here, before doing any work, and never deadlock.
+        let mut profiles_query = profile::Entity::find()
             .filter(profile::Column::Id.is_in(profile_ids))
+            .order_by_asc(profile::Column::Id);
+        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+            profiles_query = profiles_query.lock_exclusive();
+        }
+        let profiles = profiles_query
             .all(tx)
             .await?
             .into_iter()
@@ -468,7 +475,6 @@ async fn outstanding_by_client(
     tx: &DatabaseTransaction,
     clients: BTreeSet<i64>,
 ) -> Result<HashMap<i64, i128>, Error> {
-    use sea_orm::ConnectionTrait;
     let sum = saturating_sum(tx.get_database_backend(), "\"jobs\".\"price\"");
     let rows: Vec<(i64, i64)> = job::Entity::find()
         .select_only()
