@@ -103,6 +103,10 @@ where
 /// DEADLINE_EXCEEDED itself rather than being cut off by the transport.
 const DEADLINE_MARGIN: Duration = Duration::from_millis(2);
 
+/// How close to its deadline a call dropped by the transport counts as
+/// expired rather than cancelled.
+const DROP_TOLERANCE: Duration = Duration::from_millis(20);
+
 async fn envelope<S>(
     mut inner: S,
     context: Arc<GuardContext>,
@@ -203,11 +207,15 @@ struct CallRecord {
 
 impl Drop for CallRecord {
     fn drop(&mut self) {
-        let code = self.code.unwrap_or(if Instant::now() >= self.deadline {
-            Code::DeadlineExceeded
-        } else {
-            Code::Cancelled
-        });
+        // Dropped by the transport: a client giving up at (about) its
+        // deadline is a deadline expiry, earlier it is a cancellation.
+        let code = self
+            .code
+            .unwrap_or(if Instant::now() + DROP_TOLERANCE >= self.deadline {
+                Code::DeadlineExceeded
+            } else {
+                Code::Cancelled
+            });
         let latency = self.started.elapsed();
         self.metrics.observe_rpc(&self.method, code, latency);
         let latency_ms = latency.as_secs_f64() * 1000.0;

@@ -76,12 +76,18 @@ async fn deadlines_are_honoured() {
         "{status:?}"
     );
     assert!(started.elapsed() < Duration::from_millis(650));
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let finished: Vec<String> = server
-        .stderr()
-        .into_iter()
-        .filter(|l| l.contains("rpc finished") && l.contains("CreateProfile"))
-        .collect();
+    let waiting = Instant::now();
+    let finished = loop {
+        let finished: Vec<String> = server
+            .stderr()
+            .into_iter()
+            .filter(|l| l.contains("rpc finished") && l.contains("CreateProfile"))
+            .collect();
+        if !finished.is_empty() || waiting.elapsed() > Duration::from_secs(3) {
+            break finished;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(finished.len(), 1, "{finished:?}");
     assert!(finished[0].contains("DEADLINE_EXCEEDED"), "{finished:?}");
 
