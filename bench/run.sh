@@ -100,7 +100,7 @@ for scenario in $SCENARIOS; do
         storm|storm-c) [[ -n "${PGBENCH[storm]:-}" ]] || \
                  PGBENCH[storm]=$(pgbench_tps storm -t "$((CALLS / C))" -f bench/pgbench/storm.sql) ;;
         pay)     PGBENCH[pay]=$(pgbench_tps pay -t "$((CALLS / C))" -f bench/pgbench/pay.sql) ;;
-        read)    PGBENCH[read]=$(pgbench_tps read -t "$((CALLS / C))" -D clients="$C" \
+        read)    PGBENCH[read]=$(pgbench_tps read -t "$((CALLS / C))" \
                      -f bench/pgbench/read_get.sql@1 -f bench/pgbench/read_list.sql@1) ;;
         bank)    PGBENCH[bank]=$(pgbench_tps bank -t "$((CALLS / C))" -f bench/pgbench/bank.sql) ;;
     esac

@@ -22,6 +22,21 @@ INSERT INTO jobs (id, description, price, paid, contract_id, created_at, updated
 SELECT 100000000 + g * 100000 + j, 'work', 100, false, 1000000 + g, now(), now()
 FROM generate_series(0, :clients - 1) g, generate_series(0, :jobs - 1) j;
 
+-- read: fifty parties like the jobpay read scenario's: a client, a
+-- contractor, an in-progress contract and five unpaid jobs of 10.00.
+INSERT INTO profiles (id, first_name, last_name, profession, profile_type, balance, created_at, updated_at)
+SELECT 4000000 + g, 'pgbench', 'reader', 'Benchmark', 'client', 0, now(), now()
+FROM generate_series(0, 49) g;
+INSERT INTO profiles (id, first_name, last_name, profession, profile_type, balance, created_at, updated_at)
+SELECT 5000000 + g, 'pgbench', 'reader', 'Benchmark', 'contractor', 0, now(), now()
+FROM generate_series(0, 49) g;
+INSERT INTO contracts (id, terms, status, client_id, contractor_id, created_at, updated_at)
+SELECT 4000000 + g, 'pgbench', 'in_progress', 4000000 + g, 5000000 + g, now(), now()
+FROM generate_series(0, 49) g;
+INSERT INTO jobs (id, description, price, paid, contract_id, created_at, updated_at)
+SELECT 200000000 + g * 10 + j, 'work', 1000, false, 4000000 + g, now(), now()
+FROM generate_series(0, 49) g, generate_series(0, 4) j;
+
 -- pay: client k pays its jobs in id order; pay_next_<k> hands out the next.
 SELECT format('CREATE SEQUENCE pay_next_%s START %s', g, 100000000 + g * 100000)
 FROM generate_series(0, :clients - 1) g \gexec
