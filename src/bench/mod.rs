@@ -116,6 +116,23 @@ pub async fn run(args: &BenchArgs) -> Result<Report, String> {
     Ok(report)
 }
 
+/// Creates a client and a contractor under an in-progress contract, and
+/// funds the client with `funds` the way a real client is funded (an
+/// outstanding job worth four times the amount, then a deposit). Returns
+/// (client id, contractor id). Used by the scenarios and by tests.
+pub async fn funded_client(
+    channel: Channel,
+    admin_key: &str,
+    funds: crate::money::Cents,
+) -> Result<(i64, i64), String> {
+    let load = scenarios::Load {
+        channels: vec![channel],
+        admin_key: admin_key.to_owned(),
+    };
+    let party = load.party(funds).await?;
+    Ok((party.client, party.contractor))
+}
+
 /// One channel of the pool, round-robin.
 pub(crate) fn pick(channels: &[Channel], i: usize) -> Channel {
     channels[i % channels.len()].clone()

@@ -56,9 +56,9 @@ fn outcome(result: &Result<(), Status>) -> String {
 /// A client and a contractor under an in-progress contract; the client
 /// holds `funds` (deposited against an outstanding job worth 4 x funds
 /// that is never paid).
-struct Party {
-    client: i64,
-    contractor: i64,
+pub(super) struct Party {
+    pub(super) client: i64,
+    pub(super) contractor: i64,
     contract: i64,
 }
 
@@ -88,7 +88,7 @@ impl Load {
             .id)
     }
 
-    async fn party(&self, funds: Cents) -> Result<Party, String> {
+    pub(super) async fn party(&self, funds: Cents) -> Result<Party, String> {
         let client = self.profile(pb::ProfileType::Client).await?;
         let contractor = self.profile(pb::ProfileType::Contractor).await?;
         let mut contracts = ContractServiceClient::new(self.channel(client as usize));

@@ -8,41 +8,16 @@ use jobpay::proto::pb::admin_service_client::AdminServiceClient;
 use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
 use tokio_stream::StreamExt;
-use tonic::{Code, Request};
+use tonic::Code;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_types::StatusExt;
 
 use crate::support::{
-    ADMIN_KEY, PgDatabase, PrivatePostgres, Server, admin_key_sha256, exec, free_port, run_jobpay,
+    PgDatabase, PrivatePostgres, Server, admin_key_sha256, as_admin, as_profile, exec, free_port,
+    new_client_profile, run_jobpay,
 };
-
-fn as_profile<T>(id: i64, message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request
-        .metadata_mut()
-        .insert("profile_id", id.to_string().parse().unwrap());
-    request
-}
-
-fn as_admin<T>(message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {ADMIN_KEY}").parse().unwrap(),
-    );
-    request
-}
-
-fn new_profile() -> pb::CreateProfileRequest {
-    pb::CreateProfileRequest {
-        first_name: "Grace".into(),
-        last_name: "Hopper".into(),
-        profession: "Admiral".into(),
-        r#type: pb::ProfileType::Client.into(),
-    }
-}
 
 /// Calls answer quickly when the database is away: no waiting on the pool.
 async fn assert_unavailable_fast(server: &Server) {
@@ -251,7 +226,7 @@ async fn sigterm_drains_in_flight_calls_and_exits_zero() {
     let lock = TableLock::hold(&database.url).await;
     let mut admin = AdminServiceClient::new(server.channel().await);
     let in_flight =
-        tokio::spawn(async move { admin.create_profile(as_admin(new_profile())).await });
+        tokio::spawn(async move { admin.create_profile(as_admin(new_client_profile())).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!in_flight.is_finished(), "the call waits on the lock");
 
@@ -303,7 +278,7 @@ async fn shutdown_timeout_bounds_the_drain() {
     let lock = TableLock::hold(&database.url).await;
     let mut admin = AdminServiceClient::new(server.channel().await);
     let in_flight =
-        tokio::spawn(async move { admin.create_profile(as_admin(new_profile())).await });
+        tokio::spawn(async move { admin.create_profile(as_admin(new_client_profile())).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let signalled = Instant::now();
     server.signal("INT");

@@ -12,25 +12,7 @@ use tonic::{Code, Request};
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_types::StatusExt;
 
-use crate::support::{ADMIN_KEY, PgDatabase, Server, admin_key_sha256};
-
-fn as_admin<T>(message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {ADMIN_KEY}").parse().unwrap(),
-    );
-    request
-}
-
-fn new_profile() -> pb::CreateProfileRequest {
-    pb::CreateProfileRequest {
-        first_name: "Ada".into(),
-        last_name: "Lovelace".into(),
-        profession: "Analyst".into(),
-        r#type: pb::ProfileType::Client.into(),
-    }
-}
+use crate::support::{PgDatabase, Server, admin_key_sha256, as_admin, new_client_profile};
 
 async fn serve(database: &PgDatabase, extra: &[&str]) -> Server {
     let key_hash = admin_key_sha256();
@@ -64,7 +46,7 @@ async fn deadlines_are_honoured() {
 
     // The client's deadline (tonic's client may report its own expiry as
     // CANCELLED first; the server's verdict is in its log).
-    let mut request = as_admin(new_profile());
+    let mut request = as_admin(new_client_profile());
     request.set_timeout(Duration::from_millis(200));
     let started = Instant::now();
     let status = AdminServiceClient::new(server.channel().await)
@@ -94,7 +76,7 @@ async fn deadlines_are_honoured() {
     // No deadline sent: the server's default timeout applies.
     let started = Instant::now();
     let status = AdminServiceClient::new(server.channel().await)
-        .create_profile(as_admin(new_profile()))
+        .create_profile(as_admin(new_client_profile()))
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
@@ -119,7 +101,7 @@ async fn the_concurrency_limit_sheds_load() {
     for _ in 0..2 {
         let mut admin = AdminServiceClient::new(server.channel().await);
         waiting.push(tokio::spawn(async move {
-            admin.create_profile(as_admin(new_profile())).await
+            admin.create_profile(as_admin(new_client_profile())).await
         }));
     }
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -6,18 +6,9 @@ use std::time::Duration;
 
 use jobpay::proto::pb;
 use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
-use tonic::Request;
 use tonic_health::pb::health_check_response::ServingStatus;
 
-use crate::support::{Server, SqliteFile, free_port};
-
-fn as_profile<T>(id: &str, message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request
-        .metadata_mut()
-        .insert("profile_id", id.parse().unwrap());
-    request
-}
+use crate::support::{Server, SqliteFile, as_profile, free_port};
 
 fn scrape(port: u16) -> String {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -68,12 +59,12 @@ async fn logs_are_json_lines_with_one_event_per_rpc() {
         .await;
     let mut balances = BalanceServiceClient::new(server.channel().await);
     balances
-        .get_balance(as_profile("2", pb::GetBalanceRequest {}))
+        .get_balance(as_profile(2, pb::GetBalanceRequest {}))
         .await
         .unwrap();
     balances
         .withdraw(as_profile(
-            "4",
+            4,
             pb::WithdrawRequest {
                 amount: "100".into(),
                 request_id: String::new(),
@@ -143,12 +134,12 @@ async fn metrics_are_served_in_prometheus_text() {
     let mut balances = BalanceServiceClient::new(server.channel().await);
     for _ in 0..3 {
         balances
-            .get_balance(as_profile("1", pb::GetBalanceRequest {}))
+            .get_balance(as_profile(1, pb::GetBalanceRequest {}))
             .await
             .unwrap();
     }
     balances
-        .get_balance(as_profile("999", pb::GetBalanceRequest {}))
+        .get_balance(as_profile(999, pb::GetBalanceRequest {}))
         .await
         .unwrap_err();
 

@@ -7,35 +7,14 @@ use std::time::Duration;
 
 use jobpay::money::Cents;
 use jobpay::proto::pb;
-use jobpay::proto::pb::admin_service_client::AdminServiceClient;
 use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
-use jobpay::proto::pb::contract_service_client::ContractServiceClient;
-use jobpay::proto::pb::job_service_client::JobServiceClient;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use tokio::task::JoinSet;
-use tonic::Request;
 use tonic::transport::Channel;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_types::StatusExt;
 
-use crate::support::{ADMIN_KEY, PgDatabase, Server, admin_key_sha256, run_jobpay};
-
-fn as_profile<T>(id: i64, message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request
-        .metadata_mut()
-        .insert("profile_id", id.to_string().parse().unwrap());
-    request
-}
-
-fn as_admin<T>(message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {ADMIN_KEY}").parse().unwrap(),
-    );
-    request
-}
+use crate::support::{ADMIN_KEY, PgDatabase, Server, admin_key_sha256, as_profile, run_jobpay};
 
 async fn serve(database: &PgDatabase) -> Server {
     let key_hash = admin_key_sha256();
@@ -49,71 +28,11 @@ async fn serve(database: &PgDatabase) -> Server {
     server
 }
 
-/// A client holding `amount` (via a contract, an outstanding job of four
-/// times the amount, and a deposit), and its contractor.
+/// A client holding `amount`, and its contractor.
 async fn funded_client(channel: &Channel, amount: Cents) -> (i64, i64) {
-    let profile = async |kind: pb::ProfileType| {
-        AdminServiceClient::new(channel.clone())
-            .create_profile(as_admin(pb::CreateProfileRequest {
-                first_name: "Load".into(),
-                last_name: "Test".into(),
-                profession: "Tester".into(),
-                r#type: kind.into(),
-            }))
-            .await
-    };
-    let client = profile(pb::ProfileType::Client)
+    jobpay::bench::funded_client(channel.clone(), ADMIN_KEY, amount)
         .await
-        .unwrap()
-        .into_inner()
-        .id;
-    let contractor = profile(pb::ProfileType::Contractor)
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
-    let mut contracts = ContractServiceClient::new(channel.clone());
-    let contract = contracts
-        .create_contract(as_profile(
-            client,
-            pb::CreateContractRequest {
-                contractor_id: contractor,
-                terms: "load".into(),
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    contracts
-        .start_contract(as_profile(
-            contractor,
-            pb::StartContractRequest { id: contract.id },
-        ))
-        .await
-        .unwrap();
-    JobServiceClient::new(channel.clone())
-        .create_job(as_profile(
-            client,
-            pb::CreateJobRequest {
-                contract_id: contract.id,
-                description: "load".into(),
-                price: Cents::new(amount.get() * 4).to_string(),
-            },
-        ))
-        .await
-        .unwrap();
-    BalanceServiceClient::new(channel.clone())
-        .deposit(as_profile(
-            client,
-            pb::DepositRequest {
-                profile_id: client,
-                amount: amount.to_string(),
-                request_id: String::new(),
-            },
-        ))
-        .await
-        .unwrap();
-    (client, contractor)
+        .expect("funding set-up")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

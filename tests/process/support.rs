@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use jobpay::proto::pb;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use tonic::Request;
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -23,6 +25,35 @@ pub const ADMIN_KEY: &str = "process-test-admin-key";
 pub fn admin_key_sha256() -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(ADMIN_KEY.as_bytes()))
+}
+
+/// A request made as profile `id`.
+pub fn as_profile<T>(id: i64, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request
+        .metadata_mut()
+        .insert("profile_id", id.to_string().parse().unwrap());
+    request
+}
+
+/// An admin request carrying [`ADMIN_KEY`].
+pub fn as_admin<T>(message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {ADMIN_KEY}").parse().unwrap(),
+    );
+    request
+}
+
+/// A CreateProfile request for a client.
+pub fn new_client_profile() -> pb::CreateProfileRequest {
+    pb::CreateProfileRequest {
+        first_name: "Grace".into(),
+        last_name: "Hopper".into(),
+        profession: "Admiral".into(),
+        r#type: pb::ProfileType::Client.into(),
+    }
 }
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
