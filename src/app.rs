@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 use crate::api::AppState;
 use crate::auth::{self, AdminKey};
 use crate::config::ServeArgs;
+use crate::currencies::Currencies;
 use crate::ledger::{self, Ledger};
 use crate::seed::{self, SeedOutcome};
 use crate::server::metrics::{self, Metrics};
@@ -66,10 +67,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         ));
     }
 
+    let currencies = Arc::new(Currencies::new(store.clone(), &args.default_currency));
     let state = AppState {
         store: store.clone(),
         ledger: Ledger::new(store.clone(), args.max_batch as usize),
         admin_key,
+        currencies: Arc::clone(&currencies),
     };
     let options = ServeOptions {
         max_message_size: args.max_message_size as usize,
@@ -92,7 +95,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let signal = crate::cli::shutdown_signal();
     tokio::pin!(signal);
     tokio::select! {
-        ready = become_ready(&store, &args) => {
+        ready = become_ready(&store, &currencies, &args) => {
             if let Err(message) = ready {
                 let _ = stop.send(());
                 let _ = tokio::time::timeout(args.shutdown_timeout, &mut server).await;
@@ -158,7 +161,11 @@ async fn shut_down(
 }
 
 /// Reaches the database (retrying), migrates and loads demo data.
-async fn become_ready(store: &Store, args: &ServeArgs) -> Result<(), String> {
+async fn become_ready(
+    store: &Store,
+    currencies: &Currencies,
+    args: &ServeArgs,
+) -> Result<(), String> {
     let retries = args.database.db_connect_retries;
     let mut attempt = 0;
     loop {
@@ -179,6 +186,7 @@ async fn become_ready(store: &Store, args: &ServeArgs) -> Result<(), String> {
         }
         tokio::time::sleep(args.database.db_connect_interval).await;
     }
+    let mut schema_current = true;
     if args.migrate {
         store
             .migrate()
@@ -190,6 +198,7 @@ async fn become_ready(store: &Store, args: &ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot read migrations: {e}"))?
         .is_empty()
     {
+        schema_current = false;
         tracing::warn!("pending migrations not applied (--migrate=false): run `jobpay migrate`");
     }
     if args.demo {
@@ -200,6 +209,13 @@ async fn become_ready(store: &Store, args: &ServeArgs) -> Result<(), String> {
             }
             Err(e) => return Err(format!("loading demo data failed: {e:?}")),
         }
+    }
+    // With migrations still to come (a separate migrate job), the currency
+    // table may not exist yet: calls fail until it does, and the platform
+    // currency is checked on first use.
+    if schema_current {
+        let platform = currencies.check_platform().await?;
+        tracing::info!(currency = %platform.code, precision = platform.precision, "platform currency");
     }
     Ok(())
 }

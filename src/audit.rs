@@ -1,9 +1,11 @@
 //! `jobpay audit`: the ledger invariant, checked from the database alone.
 //!
-//! Every profile's balance must equal the sum of the ledger entries that
-//! credit it minus the sum of those that debit it, and no balance may be
-//! negative. Runs in one read-only snapshot so concurrent movements cannot
-//! produce a false alarm.
+//! For every (profile, currency): the balance equals the sum of the ledger
+//! entries in that currency that credit the profile minus the sum of those
+//! that debit it; no balance is negative; `held` lies within `0..=balance`;
+//! and every currency named by a balance, contract, job or entry exists.
+//! Runs in one read-only snapshot so concurrent movements cannot produce a
+//! false alarm.
 
 use std::fmt;
 
@@ -12,23 +14,35 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use crate::error::Error;
 use crate::store::Store;
 
+/// A balance that disagrees with the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub profile_id: i64,
+    pub currency_code: String,
+    /// Minor units, as exact decimal text.
+    pub balance: String,
+    pub ledger: String,
+}
+
 /// What the audit found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AuditReport {
     pub profiles: i64,
+    pub balances: i64,
     pub entries: i64,
-    /// Sum of all balances, as an exact decimal string.
-    pub total_balance: String,
-    /// Profiles whose balance is not credits minus debits:
-    /// (id, balance, ledger balance), amounts as decimal strings in cents.
-    pub mismatches: Vec<(i64, String, String)>,
-    /// Profiles with a negative balance.
-    pub negative: Vec<i64>,
+    /// Sum of all balances per currency (minor units, exact text).
+    pub totals: Vec<(String, String)>,
+    pub mismatches: Vec<Mismatch>,
+    /// (profile, currency) with a negative balance or a `held` outside
+    /// `0..=balance`.
+    pub negative: Vec<(i64, String)>,
+    /// Currency codes used somewhere but missing from `currencies`.
+    pub unknown_currencies: Vec<String>,
 }
 
 impl AuditReport {
     pub fn passed(&self) -> bool {
-        self.mismatches.is_empty() && self.negative.is_empty()
+        self.mismatches.is_empty() && self.negative.is_empty() && self.unknown_currencies.is_empty()
     }
 }
 
@@ -36,17 +50,27 @@ impl fmt::Display for AuditReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "profiles: {}\nledger entries: {}\ntotal balance (cents): {}",
-            self.profiles, self.entries, self.total_balance
+            "profiles: {}\nbalances: {}\nledger entries: {}",
+            self.profiles, self.balances, self.entries
         )?;
-        for (id, balance, ledger) in &self.mismatches {
+        for (code, total) in &self.totals {
+            writeln!(f, "total {code} (minor units): {total}")?;
+        }
+        for m in &self.mismatches {
             writeln!(
                 f,
-                "MISMATCH profile {id}: balance {balance} cents, ledger says {ledger} cents"
+                "MISMATCH profile {} {}: balance {} minor units, ledger says {}",
+                m.profile_id, m.currency_code, m.balance, m.ledger
             )?;
         }
-        for id in &self.negative {
-            writeln!(f, "NEGATIVE balance: profile {id}")?;
+        for (id, code) in &self.negative {
+            writeln!(
+                f,
+                "NEGATIVE balance or held out of range: profile {id} {code}"
+            )?;
+        }
+        for code in &self.unknown_currencies {
+            writeln!(f, "UNKNOWN currency in use: {code}")?;
         }
         write!(
             f,
@@ -56,21 +80,39 @@ impl fmt::Display for AuditReport {
     }
 }
 
-/// Sums as exact text: NUMERIC on PostgreSQL; SQLite's integer SUM (which
-/// raises rather than wraps on overflow).
+/// Ledger nets per (profile, currency) against the balance rows, both
+/// ways. Sums as exact text: NUMERIC on PostgreSQL; SQLite's integer SUM
+/// (which raises rather than wraps on overflow).
 const MISMATCHES: &str = "
-    SELECT p.id,
-           CAST(p.balance AS TEXT),
-           CAST(COALESCE(c.total, 0) - COALESCE(d.total, 0) AS TEXT)
-    FROM profiles p
-    LEFT JOIN (SELECT credit_profile_id AS id, SUM(amount) AS total
-               FROM ledger_entries WHERE credit_profile_id IS NOT NULL
-               GROUP BY credit_profile_id) c ON c.id = p.id
-    LEFT JOIN (SELECT debit_profile_id AS id, SUM(amount) AS total
-               FROM ledger_entries WHERE debit_profile_id IS NOT NULL
-               GROUP BY debit_profile_id) d ON d.id = p.id
-    WHERE p.balance <> COALESCE(c.total, 0) - COALESCE(d.total, 0)
-    ORDER BY p.id";
+    WITH moves AS (
+        SELECT credit_profile_id AS id, currency_code, amount AS delta
+        FROM ledger_entries WHERE credit_profile_id IS NOT NULL
+        UNION ALL
+        SELECT debit_profile_id, currency_code, -amount
+        FROM ledger_entries WHERE debit_profile_id IS NOT NULL
+    ), nets AS (
+        SELECT id, currency_code, SUM(delta) AS total FROM moves GROUP BY id, currency_code
+    )
+    SELECT n.id, n.currency_code, CAST(COALESCE(b.balance, 0) AS TEXT), CAST(n.total AS TEXT)
+    FROM nets n
+    LEFT JOIN balances b ON b.profile_id = n.id AND b.currency_code = n.currency_code
+    WHERE COALESCE(b.balance, 0) <> n.total
+    UNION ALL
+    SELECT b.profile_id, b.currency_code, CAST(b.balance AS TEXT), '0'
+    FROM balances b
+    WHERE b.balance <> 0 AND NOT EXISTS (
+        SELECT 1 FROM nets n WHERE n.id = b.profile_id AND n.currency_code = b.currency_code)
+    ORDER BY 1, 2";
+
+const UNKNOWN_CURRENCIES: &str = "
+    SELECT DISTINCT code FROM (
+        SELECT currency_code AS code FROM balances
+        UNION SELECT currency_code FROM contracts
+        UNION SELECT currency_code FROM jobs
+        UNION SELECT currency_code FROM ledger_entries
+    ) used
+    WHERE code NOT IN (SELECT code FROM currencies)
+    ORDER BY code";
 
 pub async fn audit(store: &Store) -> Result<AuditReport, Error> {
     let db = store.conn();
@@ -88,32 +130,51 @@ pub async fn audit(store: &Store) -> Result<AuditReport, Error> {
     let query = |sql: &str| Statement::from_string(backend, sql.to_owned());
 
     let mut report = AuditReport::default();
-    let totals = tx
+    let counts = tx
         .query_one_raw(query(
             "SELECT (SELECT COUNT(*) FROM profiles),
-                    (SELECT COUNT(*) FROM ledger_entries),
-                    CAST(COALESCE((SELECT SUM(balance) FROM profiles), 0) AS TEXT)",
+                    (SELECT COUNT(*) FROM balances),
+                    (SELECT COUNT(*) FROM ledger_entries)",
         ))
         .await?
-        .ok_or_else(|| Error::Internal("audit totals returned no row".to_owned()))?;
-    report.profiles = totals.try_get_by_index(0)?;
-    report.entries = totals.try_get_by_index(1)?;
-    report.total_balance = totals.try_get_by_index(2)?;
+        .ok_or_else(|| Error::Internal("audit counts returned no row".to_owned()))?;
+    report.profiles = counts.try_get_by_index(0)?;
+    report.balances = counts.try_get_by_index(1)?;
+    report.entries = counts.try_get_by_index(2)?;
 
-    for row in tx.query_all_raw(query(MISMATCHES)).await? {
-        report.mismatches.push((
-            row.try_get_by_index(0)?,
-            row.try_get_by_index(1)?,
-            row.try_get_by_index(2)?,
-        ));
-    }
     for row in tx
         .query_all_raw(query(
-            "SELECT id FROM profiles WHERE balance < 0 ORDER BY id",
+            "SELECT currency_code, CAST(SUM(balance) AS TEXT) FROM balances
+             GROUP BY currency_code ORDER BY currency_code",
         ))
         .await?
     {
-        report.negative.push(row.try_get_by_index(0)?);
+        report
+            .totals
+            .push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
+    }
+    for row in tx.query_all_raw(query(MISMATCHES)).await? {
+        report.mismatches.push(Mismatch {
+            profile_id: row.try_get_by_index(0)?,
+            currency_code: row.try_get_by_index(1)?,
+            balance: row.try_get_by_index(2)?,
+            ledger: row.try_get_by_index(3)?,
+        });
+    }
+    for row in tx
+        .query_all_raw(query(
+            "SELECT profile_id, currency_code FROM balances
+             WHERE balance < 0 OR held < 0 OR held > balance
+             ORDER BY profile_id, currency_code",
+        ))
+        .await?
+    {
+        report
+            .negative
+            .push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
+    }
+    for row in tx.query_all_raw(query(UNKNOWN_CURRENCIES)).await? {
+        report.unknown_currencies.push(row.try_get_by_index(0)?);
     }
     tx.commit().await?;
     Ok(report)

@@ -105,6 +105,13 @@ pub struct ServeArgs {
     #[arg(long, env = "JOBPAY_ADMIN_KEY_SHA256", hide_env_values = true)]
     pub admin_key_sha256: Option<String>,
 
+    /// The platform currency: what an empty `currency_code` means in every
+    /// request, and the currency of `Profile.balance`. Must be a currency of
+    /// the database (USD, EUR, BTC, or one added with CreateCurrency), or
+    /// start-up stops.
+    #[arg(long, env = "JOBPAY_DEFAULT_CURRENCY", default_value = "USD")]
+    pub default_currency: String,
+
     /// Log filter: a level (error, warn, info, debug, trace) or directives
     /// such as `jobpay=debug,info`. RUST_LOG wins when set.
     #[arg(long, env = "JOBPAY_LOG_LEVEL", default_value = "info")]

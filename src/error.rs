@@ -11,7 +11,7 @@ use std::fmt;
 use tonic::Code;
 use tonic_types::{ErrorDetails, StatusExt};
 
-use crate::money::Cents;
+use crate::money::Money;
 
 /// `google.rpc.ErrorInfo.domain` of every error jobpay returns.
 pub const ERROR_DOMAIN: &str = "jobpay";
@@ -79,13 +79,24 @@ pub enum Error {
     /// A job can only be paid while its contract is in progress.
     ContractNotActive,
     JobAlreadyPaid,
+    /// A debit above the available amount (balance minus held).
     InsufficientFunds {
-        balance: Cents,
-        required: Cents,
+        balance: Money,
+        available: Money,
+        required: Money,
     },
     DepositLimitExceeded {
-        limit: Cents,
+        limit: Money,
     },
+    /// A `currency_code` that is not a currency of the platform.
+    CurrencyNotSupported {
+        field: String,
+        code: String,
+    },
+    /// CreateCurrency with a code that exists.
+    CurrencyExists(String),
+    /// CreateProfile with an `external_id` another profile has.
+    ExternalIdTaken,
     /// A credit that would push a balance beyond what can be represented.
     BalanceLimitExceeded,
     /// Lost a race with a concurrent transaction (serialization failure,
@@ -114,7 +125,10 @@ impl Error {
     pub fn code(&self) -> Code {
         match self {
             Error::Unauthenticated(_) => Code::Unauthenticated,
-            Error::InvalidArgument(_) | Error::RequestIdReused => Code::InvalidArgument,
+            Error::InvalidArgument(_)
+            | Error::RequestIdReused
+            | Error::CurrencyNotSupported { .. } => Code::InvalidArgument,
+            Error::CurrencyExists(_) | Error::ExternalIdTaken => Code::AlreadyExists,
             Error::NotFound(..) | Error::NoPaidJobs => Code::NotFound,
             Error::CallerNotClient(_) | Error::WrongParty(_) | Error::DepositNotAllowed(_) => {
                 Code::PermissionDenied
@@ -148,6 +162,9 @@ impl Error {
             },
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
             Error::RequestIdReused => "REQUEST_ID_REUSED",
+            Error::CurrencyNotSupported { .. } => "CURRENCY_NOT_SUPPORTED",
+            Error::CurrencyExists(_) => "CURRENCY_EXISTS",
+            Error::ExternalIdTaken => "EXTERNAL_ID_TAKEN",
             Error::NotFound(Resource::Contract, _) => "CONTRACT_NOT_FOUND",
             Error::NotFound(Resource::Job, _) => "JOB_NOT_FOUND",
             Error::NoPaidJobs => "NO_PAID_JOBS",
@@ -176,12 +193,22 @@ impl Error {
             Error::NotFound(_, id) => {
                 metadata.insert("id".to_owned(), id.to_string());
             }
-            Error::InsufficientFunds { balance, required } => {
+            Error::InsufficientFunds {
+                balance,
+                available,
+                required,
+            } => {
                 metadata.insert("balance".to_owned(), balance.to_string());
+                metadata.insert("available".to_owned(), available.to_string());
                 metadata.insert("required".to_owned(), required.to_string());
+                metadata.insert("currency_code".to_owned(), required.currency_code.clone());
             }
             Error::DepositLimitExceeded { limit } => {
                 metadata.insert("limit".to_owned(), limit.to_string());
+                metadata.insert("currency_code".to_owned(), limit.currency_code.clone());
+            }
+            Error::CurrencyNotSupported { code, .. } | Error::CurrencyExists(code) => {
+                metadata.insert("currency_code".to_owned(), code.clone());
             }
             Error::InvalidContractTransition { status, .. } => {
                 metadata.insert("status".to_owned(), (*status).to_owned());
@@ -246,13 +273,34 @@ impl fmt::Display for Error {
                 f.write_str("the job's contract is not in progress: it cannot be paid")
             }
             Error::JobAlreadyPaid => f.write_str("the job is already paid"),
-            Error::InsufficientFunds { balance, required } => {
-                write!(f, "insufficient funds: balance is {balance}, {required} needed")
+            Error::InsufficientFunds {
+                balance,
+                available,
+                required,
+            } => {
+                let code = &required.currency_code;
+                if balance == available {
+                    write!(f, "insufficient funds: balance is {balance} {code}, {required} {code} needed")
+                } else {
+                    write!(
+                        f,
+                        "insufficient funds: {available} {code} available (balance {balance} {code}, \
+                         the rest held by payout requests), {required} {code} needed"
+                    )
+                }
             }
             Error::DepositLimitExceeded { limit } => write!(
                 f,
-                "a deposit may not exceed 25% of the outstanding jobs' total: at most {limit} now"
+                "a deposit may not exceed 25% of the outstanding jobs' total in its currency: \
+                 at most {limit} {} now",
+                limit.currency_code
             ),
+            Error::CurrencyNotSupported { code, .. } => write!(
+                f,
+                "currency {code:?} is not supported: see BalanceService.ListCurrencies"
+            ),
+            Error::CurrencyExists(code) => write!(f, "currency {code} exists already"),
+            Error::ExternalIdTaken => f.write_str("another profile has this external_id"),
             Error::BalanceLimitExceeded => {
                 f.write_str("the resulting balance would exceed the largest representable amount")
             }
@@ -294,6 +342,12 @@ impl From<Error> for tonic::Status {
                 details.add_bad_request_violation(
                     "request_id",
                     "already used by this caller with other parameters",
+                );
+            }
+            Error::CurrencyNotSupported { field, code } => {
+                details.add_bad_request_violation(
+                    field.clone(),
+                    format!("{code:?} is not a supported currency code"),
                 );
             }
             _ => {}

@@ -9,11 +9,11 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::money::Cents;
+use crate::money::{Currency, Minor, Rounding};
 use crate::store::entities::contract::{self, ContractStatus};
 use crate::store::entities::ledger_entry::{self, EntryKind};
 use crate::store::entities::profile::{self, ProfileType};
-use crate::store::entities::{job, request_record};
+use crate::store::entities::{balance, job, request_record};
 use crate::store::{self, Store};
 
 /// The demo data set, as shipped.
@@ -101,6 +101,7 @@ pub async fn seed(store: &Store, data: &str, force: bool) -> Result<SeedOutcome,
 #[derive(Clone)]
 struct Rows {
     profiles: Vec<profile::ActiveModel>,
+    balances: Vec<balance::ActiveModel>,
     contracts: Vec<contract::ActiveModel>,
     jobs: Vec<job::ActiveModel>,
     openings: Vec<ledger_entry::ActiveModel>,
@@ -110,15 +111,21 @@ fn bad(what: String) -> Error {
     Error::Internal(format!("invalid seed data: {what}"))
 }
 
-fn money(what: &str, id: i64, text: &str) -> Result<Cents, Error> {
-    Cents::parse(text).map_err(|e| bad(format!("{what} {id}: {text:?} {e}")))
+/// The demo data's amounts are USD.
+fn money(what: &str, id: i64, text: &str) -> Result<Minor, Error> {
+    Currency::usd()
+        .parse_amount(text, Rounding::Exact)
+        .map_err(|e| bad(format!("{what} {id}: {text:?} {e}")))
 }
+
+const SEED_CURRENCY: &str = "USD";
 
 impl Rows {
     fn from_file(file: &SeedFile) -> Result<Rows, Error> {
         let now = store::now();
         let mut rows = Rows {
             profiles: Vec::new(),
+            balances: Vec::new(),
             contracts: Vec::new(),
             jobs: Vec::new(),
             openings: Vec::new(),
@@ -136,7 +143,15 @@ impl Rows {
                 last_name: Set(p.last_name.clone()),
                 profession: Set(p.profession.clone()),
                 profile_type: Set(profile_type),
+                external_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            rows.balances.push(balance::ActiveModel {
+                profile_id: Set(p.id),
+                currency_code: Set(SEED_CURRENCY.to_owned()),
                 balance: Set(balance.get()),
+                held: Set(0),
                 created_at: Set(now),
                 updated_at: Set(now),
             });
@@ -153,6 +168,7 @@ impl Rows {
                     debit_balance_after: Set(None),
                     credit_balance_after: Set(Some(balance.get())),
                     request_id: Set(None),
+                    currency_code: Set(SEED_CURRENCY.to_owned()),
                     created_at: Set(now),
                 });
             }
@@ -170,6 +186,7 @@ impl Rows {
                 status: Set(status),
                 client_id: Set(c.client_id),
                 contractor_id: Set(c.contractor_id),
+                currency_code: Set(SEED_CURRENCY.to_owned()),
                 created_at: Set(now),
                 updated_at: Set(now),
             });
@@ -185,6 +202,7 @@ impl Rows {
                 id: Set(j.id),
                 description: Set(j.description.clone()),
                 price: Set(price.get()),
+                currency_code: Set(SEED_CURRENCY.to_owned()),
                 paid: Set(j.paid),
                 payment_time: Set(payment_time),
                 contract_id: Set(j.contract_id),
@@ -198,6 +216,11 @@ impl Rows {
     async fn insert(self, tx: &DatabaseTransaction) -> Result<(), Error> {
         if !self.profiles.is_empty() {
             profile::Entity::insert_many(self.profiles)
+                .exec_without_returning(tx)
+                .await?;
+        }
+        if !self.balances.is_empty() {
+            balance::Entity::insert_many(self.balances)
                 .exec_without_returning(tx)
                 .await?;
         }
@@ -237,6 +260,7 @@ impl Rows {
 async fn delete_everything(tx: &DatabaseTransaction) -> Result<(), Error> {
     request_record::Entity::delete_many().exec(tx).await?;
     ledger_entry::Entity::delete_many().exec(tx).await?;
+    balance::Entity::delete_many().exec(tx).await?;
     job::Entity::delete_many().exec(tx).await?;
     contract::Entity::delete_many().exec(tx).await?;
     profile::Entity::delete_many().exec(tx).await?;

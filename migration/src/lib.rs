@@ -7,6 +7,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_schema;
 mod m20261125_000002_request_records;
+mod m20261127_000003_currencies;
+pub mod stored_responses;
 
 pub struct Migrator;
 
@@ -16,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_schema::Migration),
             Box::new(m20261125_000002_request_records::Migration),
+            Box::new(m20261127_000003_currencies::Migration),
         ]
     }
 }

@@ -8,9 +8,10 @@ use sea_orm::{
 };
 use tonic::{Request, Response, Status};
 
-use super::{AppState, text_field};
+use super::pagination::{IdOrder, PageRequest};
+use super::{AppState, text_field, with_balances};
 use crate::error::Error;
-use crate::money::Cents;
+use crate::money::{Currency, Minor, Money};
 use crate::proto::pb::{self, admin_service_server::AdminService};
 use crate::store::entities::profile::{self, ProfileType};
 use crate::store::entities::{contract, job};
@@ -121,7 +122,8 @@ fn parse_bound(field: &str, text: &str, bound: Bound) -> Result<DateTime<Utc>, E
 pub async fn best_profession<C: ConnectionTrait>(
     db: &C,
     range: PaymentRange,
-) -> Result<Option<(String, Cents)>, Error> {
+    currency: &Currency,
+) -> Result<Option<(String, Money)>, Error> {
     let sum = saturating_sum(db.get_database_backend(), "\"jobs\".\"price\"");
     let best: Option<(String, i64)> = job::Entity::find()
         .select_only()
@@ -131,6 +133,7 @@ pub async fn best_profession<C: ConnectionTrait>(
         .join(JoinType::InnerJoin, contract::Relation::Contractor.def())
         .filter(job::Column::Paid.eq(true))
         .filter(job::Column::PaymentTime.between(range.start, range.end))
+        .filter(job::Column::CurrencyCode.eq(currency.code.clone()))
         .group_by(profile::Column::Profession)
         .order_by(Expr::col(Alias::new("earned")), Order::Desc)
         .order_by_asc(profile::Column::Profession)
@@ -138,13 +141,14 @@ pub async fn best_profession<C: ConnectionTrait>(
         .into_tuple()
         .one(db)
         .await?;
-    Ok(best.map(|(profession, earned)| (profession, Cents::new(earned))))
+    Ok(best.map(|(profession, earned)| (profession, currency.money(Minor::new(earned)))))
 }
 
 /// Clients by total paid in `range`, descending, ties by id.
 pub async fn best_clients<C: ConnectionTrait>(
     db: &C,
     range: PaymentRange,
+    currency: &Currency,
     limit: u64,
 ) -> Result<Vec<pb::BestClient>, Error> {
     let sum = saturating_sum(db.get_database_backend(), "\"jobs\".\"price\"");
@@ -158,6 +162,7 @@ pub async fn best_clients<C: ConnectionTrait>(
         .join(JoinType::InnerJoin, contract::Relation::Client.def())
         .filter(job::Column::Paid.eq(true))
         .filter(job::Column::PaymentTime.between(range.start, range.end))
+        .filter(job::Column::CurrencyCode.eq(currency.code.clone()))
         .group_by(profile::Column::Id)
         .group_by(profile::Column::FirstName)
         .group_by(profile::Column::LastName)
@@ -172,7 +177,7 @@ pub async fn best_clients<C: ConnectionTrait>(
         .map(|(id, first_name, last_name, paid)| pb::BestClient {
             id,
             full_name: format!("{first_name} {last_name}"),
-            paid: Cents::new(paid).to_string(),
+            paid: currency.money(Minor::new(paid)).to_string(),
         })
         .collect())
 }
@@ -208,6 +213,18 @@ impl AdminService for AdminApi {
                 "must be PROFILE_TYPE_CLIENT or PROFILE_TYPE_CONTRACTOR",
             ));
         }
+        let external_id = if req.external_id.is_empty() {
+            None
+        } else {
+            match text_field("external_id", &req.external_id, MAX_NAME_CHARS) {
+                Ok(id) => Some(id),
+                Err(Error::InvalidArgument(v)) => {
+                    violations.extend(v);
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let Some(profile_type) = profile_type.filter(|_| violations.is_empty()) else {
             return Err(Error::InvalidArgument(violations).into());
         };
@@ -215,16 +232,29 @@ impl AdminService for AdminApi {
             .state
             .store
             .write(|tx| {
-                let (first_name, last_name, profession) =
-                    (first_name.clone(), last_name.clone(), profession.clone());
+                let (first_name, last_name, profession, external_id) = (
+                    first_name.clone(),
+                    last_name.clone(),
+                    profession.clone(),
+                    external_id.clone(),
+                );
                 Box::pin(async move {
+                    if let Some(external_id) = &external_id
+                        && profile::Entity::find()
+                            .filter(profile::Column::ExternalId.eq(external_id.clone()))
+                            .one(tx)
+                            .await?
+                            .is_some()
+                    {
+                        return Err(Error::ExternalIdTaken);
+                    }
                     let now = store::now();
                     Ok(profile::ActiveModel {
                         first_name: Set(first_name),
                         last_name: Set(last_name),
                         profession: Set(profession),
                         profile_type: Set(profile_type),
-                        balance: Set(0),
+                        external_id: Set(external_id),
                         created_at: Set(now),
                         updated_at: Set(now),
                         ..Default::default()
@@ -234,7 +264,11 @@ impl AdminService for AdminApi {
                 })
             })
             .await?;
-        Ok(Response::new(created.into()))
+        let profile = with_balances(&self.state, vec![created])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::Internal("profile vanished".to_owned()))?;
+        Ok(Response::new(profile.into()))
     }
 
     async fn get_best_profession(
@@ -244,12 +278,18 @@ impl AdminService for AdminApi {
         self.authorize(&request)?;
         let req = request.get_ref();
         let range = PaymentRange::parse(&req.start, &req.end)?;
-        let (profession, earned) = best_profession(self.state.store.conn(), range)
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &req.currency_code)
+            .await?;
+        let (profession, earned) = best_profession(self.state.store.conn(), range, &currency)
             .await?
             .ok_or(Error::NoPaidJobs)?;
         Ok(Response::new(pb::GetBestProfessionResponse {
             profession,
             earned: earned.to_string(),
+            currency_code: currency.code,
         }))
     }
 
@@ -269,8 +309,53 @@ impl AdminService for AdminApi {
             }
         };
         let range = PaymentRange::parse(&req.start, &req.end)?;
-        let clients = best_clients(self.state.store.conn(), range, limit as u64).await?;
-        Ok(Response::new(pb::ListBestClientsResponse { clients }))
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &req.currency_code)
+            .await?;
+        let clients = best_clients(self.state.store.conn(), range, &currency, limit as u64).await?;
+        Ok(Response::new(pb::ListBestClientsResponse {
+            clients,
+            currency_code: currency.code,
+        }))
+    }
+
+    async fn create_currency(
+        &self,
+        request: Request<pb::CreateCurrencyRequest>,
+    ) -> Result<Response<pb::Currency>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let currency = self
+            .state
+            .currencies
+            .create(&req.code, req.precision)
+            .await?;
+        Ok(Response::new(currency.into()))
+    }
+
+    async fn list_profiles(
+        &self,
+        request: Request<pb::ListProfilesRequest>,
+    ) -> Result<Response<pb::ListProfilesResponse>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let page = PageRequest::parse("profiles", req.page_size, &req.page_token)?;
+        let (rows, next_page_token) = page
+            .fetch(
+                self.state.store.conn(),
+                profile::Entity::find(),
+                profile::Column::Id,
+                IdOrder::Ascending,
+                |p| p.id,
+            )
+            .await?;
+        let profiles = with_balances(&self.state, rows).await?;
+        Ok(Response::new(pb::ListProfilesResponse {
+            profiles: profiles.into_iter().map(Into::into).collect(),
+            next_page_token,
+        }))
     }
 }
 

@@ -1,16 +1,18 @@
-//! BalanceService: the caller's balance and the movements that change it.
+//! BalanceService: the caller's balances and the movements that change them.
 
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, amount_field, caller, id_field, move_money};
+use super::{AppState, caller, move_money, with_balances};
 use crate::auth::load_caller;
+use crate::conversions::from_wire::{DepositInput, TransferInput, WithdrawInput};
+use crate::domain::{Balance, LedgerEntry};
 use crate::error::Error;
-use crate::ledger::{Op, Receipt};
-use crate::money::Cents;
+use crate::ledger::Op;
 use crate::proto::pb::{self, balance_service_server::BalanceService};
 use crate::store::entities::ledger_entry;
+use crate::store::queries;
 
 pub struct BalanceApi {
     state: AppState,
@@ -29,10 +31,29 @@ impl BalanceService for BalanceApi {
         request: Request<pb::GetBalanceRequest>,
     ) -> Result<Response<pb::GetBalanceResponse>, Status> {
         let caller = caller(&request)?;
-        let profile = load_caller(self.state.store.conn(), caller).await?;
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &request.get_ref().currency_code)
+            .await?;
+        let db = self.state.store.conn();
+        let profile = load_caller(db, caller).await?;
+        let balance = match queries::balance_of(db, profile.id, &currency.code).await? {
+            Some(row) => Balance::from_row(&row, &currency),
+            None => Balance::zero(&currency),
+        };
+        let pb::Balance {
+            currency_code,
+            balance,
+            held,
+            available,
+        } = balance.into();
         Ok(Response::new(pb::GetBalanceResponse {
             profile_id: profile.id,
-            balance: Cents::new(profile.balance).to_string(),
+            balance,
+            currency_code,
+            available,
+            held,
         }))
     }
 
@@ -41,16 +62,12 @@ impl BalanceService for BalanceApi {
         request: Request<pb::DepositRequest>,
     ) -> Result<Response<pb::DepositResponse>, Status> {
         let caller = caller(&request)?;
-        let req = request.get_ref();
+        let input = DepositInput::try_from(request.get_ref())?;
         let op = Op::Deposit {
-            profile_id: id_field("profile_id", req.profile_id)?,
-            amount: amount_field("amount", &req.amount)?,
+            profile_id: input.profile_id,
+            amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(&self.state, caller, op, &req.request_id, |r| match r {
-            Receipt::Deposit(response) => Some(response),
-            _ => None,
-        })
-        .await
+        move_money(&self.state, caller, op, input.request_id).await
     }
 
     async fn withdraw(
@@ -58,15 +75,11 @@ impl BalanceService for BalanceApi {
         request: Request<pb::WithdrawRequest>,
     ) -> Result<Response<pb::WithdrawResponse>, Status> {
         let caller = caller(&request)?;
-        let req = request.get_ref();
+        let input = WithdrawInput::try_from(request.get_ref())?;
         let op = Op::Withdraw {
-            amount: amount_field("amount", &req.amount)?,
+            amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(&self.state, caller, op, &req.request_id, |r| match r {
-            Receipt::Withdraw(response) => Some(response),
-            _ => None,
-        })
-        .await
+        move_money(&self.state, caller, op, input.request_id).await
     }
 
     async fn transfer(
@@ -74,22 +87,17 @@ impl BalanceService for BalanceApi {
         request: Request<pb::TransferRequest>,
     ) -> Result<Response<pb::TransferResponse>, Status> {
         let caller = caller(&request)?;
-        let req = request.get_ref();
-        let to_profile_id = id_field("to_profile_id", req.to_profile_id)?;
-        if to_profile_id == caller {
+        let input = TransferInput::try_from(request.get_ref())?;
+        if input.to_profile_id == caller {
             return Err(
                 Error::invalid("to_profile_id", "must be another profile than the caller").into(),
             );
         }
         let op = Op::Transfer {
-            to_profile_id,
-            amount: amount_field("amount", &req.amount)?,
+            to_profile_id: input.to_profile_id,
+            amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(&self.state, caller, op, &req.request_id, |r| match r {
-            Receipt::Transfer(response) => Some(response),
-            _ => None,
-        })
-        .await
+        move_money(&self.state, caller, op, input.request_id).await
     }
 
     async fn list_ledger_entries(
@@ -99,13 +107,26 @@ impl BalanceService for BalanceApi {
         let caller = caller(&request)?;
         let req = request.get_ref();
         let page = PageRequest::parse("ledger_entries", req.page_size, &req.page_token)?;
+        let currency = if req.currency_code.is_empty() {
+            None
+        } else {
+            Some(
+                self.state
+                    .currencies
+                    .resolve("currency_code", &req.currency_code)
+                    .await?,
+            )
+        };
         let db = self.state.store.conn();
         load_caller(db, caller).await?;
-        let query = ledger_entry::Entity::find().filter(
+        let mut query = ledger_entry::Entity::find().filter(
             Condition::any()
                 .add(ledger_entry::Column::DebitProfileId.eq(caller))
                 .add(ledger_entry::Column::CreditProfileId.eq(caller)),
         );
+        if let Some(currency) = &currency {
+            query = query.filter(ledger_entry::Column::CurrencyCode.eq(currency.code.clone()));
+        }
         let (rows, next_page_token) = page
             .fetch(
                 db,
@@ -115,9 +136,40 @@ impl BalanceService for BalanceApi {
                 |e| e.id,
             )
             .await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for model in rows {
+            let currency = self.state.currencies.known(&model.currency_code).await?;
+            entries.push(LedgerEntry { model, currency }.into());
+        }
         Ok(Response::new(pb::ListLedgerEntriesResponse {
-            entries: rows.into_iter().map(Into::into).collect(),
+            entries,
             next_page_token,
+        }))
+    }
+
+    async fn list_balances(
+        &self,
+        request: Request<pb::ListBalancesRequest>,
+    ) -> Result<Response<pb::ListBalancesResponse>, Status> {
+        let caller = caller(&request)?;
+        let profile = load_caller(self.state.store.conn(), caller).await?;
+        let profile = with_balances(&self.state, vec![profile])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::Internal("profile vanished".to_owned()))?;
+        Ok(Response::new(pb::ListBalancesResponse {
+            balances: profile.balances.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn list_currencies(
+        &self,
+        request: Request<pb::ListCurrenciesRequest>,
+    ) -> Result<Response<pb::ListCurrenciesResponse>, Status> {
+        load_caller(self.state.store.conn(), caller(&request)?).await?;
+        let currencies = self.state.currencies.list().await?;
+        Ok(Response::new(pb::ListCurrenciesResponse {
+            currencies: currencies.into_iter().map(Into::into).collect(),
         }))
     }
 }

@@ -152,11 +152,16 @@ impl ContractService for ContractApi {
         let req = request.get_ref();
         let contractor_id = id_field("contractor_id", req.contractor_id)?;
         let terms = text_field("terms", &req.terms, MAX_TERMS_CHARS)?;
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &req.currency_code)
+            .await?;
         let contract = self
             .state
             .store
             .write(|tx| {
-                let terms = terms.clone();
+                let (terms, currency_code) = (terms.clone(), currency.code.clone());
                 Box::pin(async move {
                     let client = load_caller(tx, caller).await?;
                     if client.profile_type != ProfileType::Client {
@@ -175,6 +180,7 @@ impl ContractService for ContractApi {
                         status: Set(ContractStatus::New),
                         client_id: Set(caller),
                         contractor_id: Set(contractor_id),
+                        currency_code: Set(currency_code),
                         created_at: Set(now),
                         updated_at: Set(now),
                         ..Default::default()

@@ -8,10 +8,13 @@ use tonic::{Request, Response, Status};
 
 use super::contracts::{contract_of_party, party_of};
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, amount_field, caller, id_field, move_money, text_field};
+use super::{AppState, caller, id_field, move_money, text_field};
 use crate::auth::load_caller;
+use crate::conversions::from_wire::{AmountInput, PayJobInput};
+use crate::domain::Job;
 use crate::error::Error;
-use crate::ledger::{Op, Receipt};
+use crate::ledger::Op;
+use crate::money::Rounding;
 use crate::proto::pb::{self, job_service_server::JobService};
 use crate::store;
 use crate::store::entities::contract::{self, ContractStatus};
@@ -48,8 +51,13 @@ impl JobService for JobApi {
         let (rows, next_page_token) = page
             .fetch(db, query, job::Column::Id, IdOrder::Ascending, |j| j.id)
             .await?;
+        let mut jobs = Vec::with_capacity(rows.len());
+        for model in rows {
+            let currency = self.state.currencies.known(&model.currency_code).await?;
+            jobs.push(Job::new(model, &currency).into());
+        }
         Ok(Response::new(pb::ListUnpaidJobsResponse {
-            jobs: rows.into_iter().map(Into::into).collect(),
+            jobs,
             next_page_token,
         }))
     }
@@ -62,22 +70,28 @@ impl JobService for JobApi {
         let req = request.get_ref();
         let contract_id = id_field("contract_id", req.contract_id)?;
         let description = text_field("description", &req.description, MAX_DESCRIPTION_CHARS)?;
-        let price = amount_field("price", &req.price)?;
+        let price = AmountInput::new("price", &req.price, "", Rounding::Exact)?;
+        let currencies = std::sync::Arc::clone(&self.state.currencies);
         let job = self
             .state
             .store
             .write(|tx| {
-                let description = description.clone();
+                let (description, price) = (description.clone(), price.clone());
+                let currencies = std::sync::Arc::clone(&currencies);
                 Box::pin(async move {
                     load_caller(tx, caller).await?;
                     let contract = contract_of_party(tx, caller, contract_id).await?;
                     if contract.status == ContractStatus::Terminated {
                         return Err(Error::ContractTerminated);
                     }
+                    // Priced in the contract's currency, at its precision.
+                    let currency = currencies.known_in(tx, &contract.currency_code).await?;
+                    let price = price.in_currency(&currency)?;
                     let now = store::now();
                     let created = job::ActiveModel {
                         description: Set(description),
-                        price: Set(price.get()),
+                        price: Set(price.amount().get()),
+                        currency_code: Set(currency.code.clone()),
                         paid: Set(false),
                         payment_time: Set(None),
                         contract_id: Set(contract_id),
@@ -87,7 +101,7 @@ impl JobService for JobApi {
                     }
                     .insert(tx)
                     .await?;
-                    Ok(created)
+                    Ok(Job::new(created, &currency))
                 })
             })
             .await?;
@@ -99,14 +113,10 @@ impl JobService for JobApi {
         request: Request<pb::PayJobRequest>,
     ) -> Result<Response<pb::PayJobResponse>, Status> {
         let caller = caller(&request)?;
-        let req = request.get_ref();
+        let input = PayJobInput::try_from(request.get_ref())?;
         let op = Op::PayJob {
-            job_id: id_field("job_id", req.job_id)?,
+            job_id: input.job_id,
         };
-        move_money(&self.state, caller, op, &req.request_id, |r| match r {
-            Receipt::PayJob(response) => Some(response),
-            _ => None,
-        })
-        .await
+        move_money(&self.state, caller, op, input.request_id).await
     }
 }

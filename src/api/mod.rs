@@ -1,6 +1,7 @@
 //! The gRPC services. Each handler authenticates, validates the request into
-//! domain values, runs one transaction (or one read, or one ledger command)
-//! and maps the result back; errors become statuses in `crate::error`.
+//! domain values (`crate::conversions::from_wire`), runs one transaction (or
+//! one read, or one ledger command) and maps the result back
+//! (`crate::conversions::to_wire`); errors become statuses in `crate::error`.
 
 pub mod admin;
 pub mod balances;
@@ -8,15 +9,21 @@ pub mod contracts;
 pub mod jobs;
 mod pagination;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use tonic::Request;
 
 use crate::auth::{self, AdminKey};
+use crate::conversions::to_wire::FromReceipt;
+use crate::currencies::Currencies;
+use crate::domain::{Balance, Profile};
 use crate::error::Error;
-use crate::ledger::{Command, Ledger, Op, Receipt, RequestId};
-use crate::money::{Cents, MoneyError};
-use crate::store::Store;
+use crate::ledger::{Command, Ledger, Op, RequestId};
+use crate::store::entities::profile;
+use crate::store::{Store, queries};
+
+pub(crate) use crate::conversions::from_wire::{id_field, text_field};
 
 /// What every service shares.
 #[derive(Clone)]
@@ -24,19 +31,17 @@ pub struct AppState {
     pub store: Store,
     pub ledger: Arc<Ledger>,
     pub admin_key: AdminKey,
+    pub currencies: Arc<Currencies>,
 }
 
-/// Submits a money movement to the ledger and returns its response;
-/// `response` picks the method's response out of the receipt.
-async fn move_money<R>(
+/// Submits a money movement to the ledger and returns its response.
+async fn move_money<R: FromReceipt>(
     state: &AppState,
     caller: i64,
     op: Op,
-    request_id: &str,
-    response: fn(Receipt) -> Option<R>,
+    request_id: Option<RequestId>,
 ) -> Result<tonic::Response<R>, tonic::Status> {
     let method = op.method();
-    let request_id = RequestId::parse_optional(request_id)?;
     let receipt = state
         .ledger
         .submit(Command {
@@ -45,7 +50,7 @@ async fn move_money<R>(
             request_id,
         })
         .await?;
-    match response(receipt) {
+    match R::from_receipt(receipt) {
         Some(response) => Ok(tonic::Response::new(response)),
         None => Err(Error::Internal(format!("{method} got another method's receipt")).into()),
     }
@@ -57,41 +62,35 @@ fn caller<T>(request: &Request<T>) -> Result<i64, Error> {
     auth::claimed_profile_id(request.metadata())
 }
 
-/// A positive id field.
-fn id_field(field: &str, value: i64) -> Result<i64, Error> {
-    if value > 0 {
-        Ok(value)
-    } else {
-        Err(Error::invalid(field, "must be a positive id"))
+/// Profiles with their balances: every currency each has held plus the
+/// platform currency (zero when never held), by code. One query.
+async fn with_balances(
+    state: &AppState,
+    profiles: Vec<profile::Model>,
+) -> Result<Vec<Profile>, Error> {
+    let ids: BTreeSet<i64> = profiles.iter().map(|p| p.id).collect();
+    let platform = state.currencies.platform().await?;
+    let mut by_profile: BTreeMap<i64, BTreeMap<String, Balance>> = BTreeMap::new();
+    for row in queries::balances_of(state.store.conn(), ids).await? {
+        let currency = state.currencies.known(&row.currency_code).await?;
+        by_profile.entry(row.profile_id).or_default().insert(
+            row.currency_code.clone(),
+            Balance::from_row(&row, &currency),
+        );
     }
-}
-
-/// A positive amount of money field.
-fn amount_field(field: &str, text: &str) -> Result<Cents, Error> {
-    match Cents::parse(text) {
-        Ok(amount) if amount.is_positive() => Ok(amount),
-        Ok(_) => Err(Error::invalid(field, "must be greater than zero")),
-        Err(MoneyError::Malformed) if text.is_empty() => {
-            Err(Error::invalid(field, "is required, e.g. \"150.00\""))
-        }
-        Err(e) => Err(Error::invalid(field, e.to_string())),
-    }
-}
-
-/// A required text field: not blank, at most `max_chars` characters.
-fn text_field(field: &str, text: &str, max_chars: usize) -> Result<String, Error> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(Error::invalid(field, "is required and may not be blank"));
-    }
-    if trimmed.chars().count() > max_chars {
-        return Err(Error::invalid(
-            field,
-            format!("may be at most {max_chars} characters long"),
-        ));
-    }
-    if trimmed.chars().any(|c| c == '\0') {
-        return Err(Error::invalid(field, "may not contain NUL characters"));
-    }
-    Ok(trimmed.to_owned())
+    Ok(profiles
+        .into_iter()
+        .map(|model| {
+            let mut balances = by_profile.remove(&model.id).unwrap_or_default();
+            let platform_balance = balances
+                .entry(platform.code.clone())
+                .or_insert_with(|| Balance::zero(&platform))
+                .clone();
+            Profile {
+                model,
+                platform_balance,
+                balances: balances.into_values().collect(),
+            }
+        })
+        .collect())
 }

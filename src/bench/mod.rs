@@ -123,7 +123,7 @@ pub async fn run(args: &BenchArgs) -> Result<Report, String> {
 pub async fn funded_client(
     channel: Channel,
     admin_key: &str,
-    funds: crate::money::Cents,
+    funds: crate::money::Minor,
 ) -> Result<(i64, i64), String> {
     let load = scenarios::Load {
         channels: vec![channel],

@@ -12,7 +12,7 @@ use tonic::{Request, Status};
 use tonic_types::StatusExt;
 
 use super::{Report, pick};
-use crate::money::Cents;
+use crate::money::Minor;
 use crate::proto::pb;
 use crate::proto::pb::admin_service_client::AdminServiceClient;
 use crate::proto::pb::balance_service_client::BalanceServiceClient;
@@ -73,6 +73,7 @@ impl Load {
             last_name: format!("{kind:?}"),
             profession: "Benchmark".into(),
             r#type: kind.into(),
+            ..Default::default()
         });
         request.metadata_mut().insert(
             "authorization",
@@ -88,7 +89,7 @@ impl Load {
             .id)
     }
 
-    pub(super) async fn party(&self, funds: Cents) -> Result<Party, String> {
+    pub(super) async fn party(&self, funds: Minor) -> Result<Party, String> {
         let client = self.profile(pb::ProfileType::Client).await?;
         let contractor = self.profile(pb::ProfileType::Contractor).await?;
         let mut contracts = ContractServiceClient::new(self.channel(client as usize));
@@ -98,6 +99,7 @@ impl Load {
                 pb::CreateContractRequest {
                     contractor_id: contractor,
                     terms: "benchmark".into(),
+                    ..Default::default()
                 },
             ))
             .await
@@ -112,15 +114,16 @@ impl Load {
             .await
             .map_err(setup_error("StartContract"))?;
         if funds.is_positive() {
-            self.job(client, contract, Cents::new(funds.get().saturating_mul(4)))
+            self.job(client, contract, Minor::new(funds.get().saturating_mul(4)))
                 .await?;
             BalanceServiceClient::new(self.channel(client as usize))
                 .deposit(as_profile(
                     client,
                     pb::DepositRequest {
                         profile_id: client,
-                        amount: funds.to_string(),
+                        amount: funds.format(2),
                         request_id: String::new(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -133,14 +136,14 @@ impl Load {
         })
     }
 
-    async fn job(&self, client: i64, contract: i64, price: Cents) -> Result<i64, String> {
+    async fn job(&self, client: i64, contract: i64, price: Minor) -> Result<i64, String> {
         Ok(JobServiceClient::new(self.channel(client as usize))
             .create_job(as_profile(
                 client,
                 pb::CreateJobRequest {
                     contract_id: contract,
                     description: "benchmark work".into(),
-                    price: price.to_string(),
+                    price: price.format(2),
                 },
             ))
             .await
@@ -192,7 +195,7 @@ where
 }
 
 /// Sets up in parallel: `count` parties of `funds` each.
-async fn parties(load: &Arc<Load>, count: usize, funds: Cents) -> Result<Vec<Party>, String> {
+async fn parties(load: &Arc<Load>, count: usize, funds: Minor) -> Result<Vec<Party>, String> {
     let mut setups = JoinSet::new();
     for _ in 0..count {
         let load = Arc::clone(load);
@@ -202,7 +205,7 @@ async fn parties(load: &Arc<Load>, count: usize, funds: Cents) -> Result<Vec<Par
 }
 
 pub async fn storm(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
-    let funds = Cents::new(calls as i64 * 100);
+    let funds = Minor::new(calls as i64 * 100);
     let client = load.party(funds).await?.client;
     let channels = load.channels.clone();
     let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
@@ -214,6 +217,7 @@ pub async fn storm(load: &Load, calls: usize, concurrency: usize) -> Result<Repo
                     pb::WithdrawRequest {
                         amount: "2.00".into(),
                         request_id: String::new(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -231,7 +235,7 @@ pub async fn storm(load: &Load, calls: usize, concurrency: usize) -> Result<Repo
         ..Report::default()
     };
     let balance = BalanceServiceClient::new(load.channel(0))
-        .get_balance(as_profile(client, pb::GetBalanceRequest {}))
+        .get_balance(as_profile(client, pb::GetBalanceRequest::default()))
         .await
         .map_err(setup_error("GetBalance"))?
         .into_inner()
@@ -253,14 +257,14 @@ pub async fn pay(load: &Load, calls: usize, concurrency: usize) -> Result<Report
     let per_worker = calls.div_ceil(concurrency);
     // One client per worker, with enough unpaid jobs of 1.00 and the funds
     // to pay them all.
-    let parties = parties(&load, concurrency, Cents::new(per_worker as i64 * 100)).await?;
+    let parties = parties(&load, concurrency, Minor::new(per_worker as i64 * 100)).await?;
     let mut job_lists = Vec::new();
     for party in &parties {
         let mut creates = JoinSet::new();
         for _ in 0..per_worker {
             let load = Arc::clone(&load);
             let (client, contract) = (party.client, party.contract);
-            creates.spawn(async move { load.job(client, contract, Cents::new(100)).await });
+            creates.spawn(async move { load.job(client, contract, Minor::new(100)).await });
         }
         let jobs: Result<Vec<i64>, String> = creates.join_all().await.into_iter().collect();
         job_lists.push((party.client, jobs?));
@@ -302,10 +306,10 @@ pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
         channels: load.channels.clone(),
         admin_key: load.admin_key.clone(),
     });
-    let parties = parties(&load, 50, Cents::ZERO).await?;
+    let parties = parties(&load, 50, Minor::ZERO).await?;
     for party in &parties {
         for _ in 0..5 {
-            load.job(party.client, party.contract, Cents::new(1_000))
+            load.job(party.client, party.contract, Minor::new(1_000))
                 .await?;
         }
     }
@@ -360,7 +364,7 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
         channels: load.channels.clone(),
         admin_key: load.admin_key.clone(),
     });
-    let initial = Cents::new(100_000); // 1000.00
+    let initial = Minor::new(100_000); // 1000.00
     let parties = parties(&load, 10, initial).await?;
     let clients: Vec<i64> = parties.iter().map(|p| p.client).collect();
     let mut accounts = clients.clone();
@@ -380,7 +384,7 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
                 [(accounts.iter().position(|a| *a == from).unwrap_or(0) + 1) % accounts.len()];
         }
         let client = clients[(mix(i, 3) % clients.len() as u64) as usize];
-        let amount = Cents::new(1 + (mix(i, 4) % 1_000) as i64);
+        let amount = Minor::new(1 + (mix(i, 4) % 1_000) as i64);
         let kind = mix(i, 5) % 10;
         let mut balances = BalanceServiceClient::new(pick(&channels, i));
         let change = Arc::clone(&change);
@@ -392,8 +396,9 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
                             client,
                             pb::DepositRequest {
                                 profile_id: client,
-                                amount: amount.to_string(),
+                                amount: amount.format(2),
                                 request_id: String::new(),
+                                ..Default::default()
                             },
                         ))
                         .await
@@ -405,8 +410,9 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
                         .withdraw(as_profile(
                             from,
                             pb::WithdrawRequest {
-                                amount: amount.to_string(),
+                                amount: amount.format(2),
                                 request_id: String::new(),
+                                ..Default::default()
                             },
                         ))
                         .await
@@ -419,8 +425,9 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
                             from,
                             pb::TransferRequest {
                                 to_profile_id: to,
-                                amount: amount.to_string(),
+                                amount: amount.format(2),
                                 request_id: String::new(),
+                                ..Default::default()
                             },
                         ))
                         .await
@@ -440,13 +447,15 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
     let mut negative = false;
     for account in parties.iter().flat_map(|p| [p.client, p.contractor]) {
         let balance = BalanceServiceClient::new(load.channel(0))
-            .get_balance(as_profile(account, pb::GetBalanceRequest {}))
+            .get_balance(as_profile(account, pb::GetBalanceRequest::default()))
             .await
             .map_err(setup_error("GetBalance"))?
             .into_inner()
             .balance;
-        let cents = Cents::parse(&balance).map_err(|e| format!("balance {balance}: {e}"))?;
-        negative |= cents < Cents::ZERO;
+        let cents = crate::money::Currency::usd()
+            .parse_amount(&balance, crate::money::Rounding::Exact)
+            .map_err(|e| format!("balance {balance}: {e}"))?;
+        negative |= cents < Minor::ZERO;
         total += cents.get();
     }
     let expected = start_total + net_change.load(Ordering::Relaxed);
@@ -460,8 +469,8 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
         notes: vec![format!(
             "money conserved: {} (total {} = start {} + deposits - withdrawals); negative balance: {}",
             if total == expected { "yes" } else { "NO" },
-            Cents::new(total),
-            Cents::new(start_total),
+            Minor::new(total).format(2),
+            Minor::new(start_total).format(2),
             if negative { "YES" } else { "none" }
         )],
         ..Report::default()

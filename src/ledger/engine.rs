@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{CaseStatement, Expr};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -13,20 +13,20 @@ use sea_orm::{
 
 use super::idempotency::request_hash;
 use super::{Command, Op, Receipt};
+use crate::domain::Job;
 use crate::error::{AuthFailure, Error, Resource};
-use crate::money::Cents;
-use crate::proto::pb;
+use crate::money::{Currency, Minor, Money};
 use crate::store::entities::contract::{self, ContractStatus};
 use crate::store::entities::ledger_entry::{self, EntryKind};
 use crate::store::entities::profile::{self, ProfileType};
-use crate::store::entities::{job, request_record};
+use crate::store::entities::{balance, currency, job, request_record};
 use crate::store::saturating_sum;
 
 /// Runs `commands` in order inside `tx` and returns one outcome per command.
 ///
 /// The outer `Err` is a database failure of the whole batch (the runner
 /// retries conflicts); an inner `Err` is one command refused, having written
-/// nothing. Query count is fixed: at most four reads and four writes,
+/// nothing. Query count is fixed: at most six reads and four writes,
 /// whatever the batch size.
 pub async fn execute(
     tx: &DatabaseTransaction,
@@ -39,25 +39,55 @@ pub async fn execute(
     Ok(outcomes)
 }
 
-/// A job with the contract it belongs to.
+/// A job with the contract it belongs to and its currency.
 struct JobWithContract {
     job: job::Model,
     contract: contract::Model,
+    currency: Currency,
 }
+
+/// A balance row as the batch sees it.
+#[derive(Debug, Clone, Copy)]
+struct BalanceState {
+    balance: Minor,
+    held: Minor,
+}
+
+/// A balance's key: profile and currency code.
+type BalanceKey = (i64, String);
 
 /// What the batch read, and what it decided to write.
 struct Batch {
     now: DateTime<Utc>,
     profiles: HashMap<i64, profile::Model>,
     jobs: HashMap<i64, JobWithContract>,
-    /// Clients' outstanding jobs' total, for deposit limits, in cents.
-    outstanding: HashMap<i64, i128>,
+    /// Every balance the batch may touch; a missing row opens at zero.
+    balances: BTreeMap<BalanceKey, BalanceState>,
+    /// Clients' outstanding jobs' total per currency, for deposit limits.
+    outstanding: HashMap<BalanceKey, i128>,
     /// Existing and newly made idempotency records by (caller, request id).
     records: HashMap<(i64, String), request_record::Model>,
     entries: Vec<ledger_entry::ActiveModel>,
     new_records: Vec<request_record::Model>,
-    changed_balances: BTreeSet<i64>,
+    changed_balances: BTreeSet<BalanceKey>,
     paid_jobs: Vec<i64>,
+}
+
+/// The balances a command may touch, before its job is known.
+fn direct_balances(command: &Command) -> Vec<BalanceKey> {
+    match &command.op {
+        Op::PayJob { .. } => Vec::new(),
+        Op::Deposit { amount, .. } | Op::Withdraw { amount } => {
+            vec![(command.caller, amount.currency_code.clone())]
+        }
+        Op::Transfer {
+            to_profile_id,
+            amount,
+        } => vec![
+            (command.caller, amount.currency_code.clone()),
+            (*to_profile_id, amount.currency_code.clone()),
+        ],
+    }
 }
 
 impl Batch {
@@ -66,99 +96,53 @@ impl Batch {
         commands: &[Command],
         now: DateTime<Utc>,
     ) -> Result<Batch, Error> {
-        let job_ids: BTreeSet<i64> = commands
-            .iter()
-            .filter_map(|c| match c.op {
-                Op::PayJob { job_id } => Some(job_id),
-                _ => None,
-            })
-            .collect();
-        let jobs: HashMap<i64, JobWithContract> = if job_ids.is_empty() {
-            HashMap::new()
-        } else {
-            job::Entity::find()
-                .find_also_related(contract::Entity)
-                .filter(job::Column::Id.is_in(job_ids))
-                .all(tx)
-                .await?
-                .into_iter()
-                .filter_map(|(job, contract)| {
-                    contract.map(|contract| (job.id, JobWithContract { job, contract }))
-                })
-                .collect()
-        };
+        let jobs = load_jobs(tx, commands).await?;
 
         let mut profile_ids: BTreeSet<i64> = commands.iter().map(|c| c.caller).collect();
+        let mut balance_keys: BTreeSet<BalanceKey> =
+            commands.iter().flat_map(direct_balances).collect();
         for command in commands {
             if let Op::Transfer { to_profile_id, .. } = command.op {
                 profile_ids.insert(to_profile_id);
             }
         }
-        for JobWithContract { contract, .. } in jobs.values() {
+        for JobWithContract {
+            contract, currency, ..
+        } in jobs.values()
+        {
             profile_ids.insert(contract.client_id);
             profile_ids.insert(contract.contractor_id);
+            balance_keys.insert((contract.client_id, currency.code.clone()));
+            balance_keys.insert((contract.contractor_id, currency.code.clone()));
         }
-        // Locked in id order: batches touching the same balances queue on
-        // the row locks here, before doing any work, and never deadlock.
-        let mut profiles_query = profile::Entity::find()
+        let profiles = profile::Entity::find()
             .filter(profile::Column::Id.is_in(profile_ids))
-            .order_by_asc(profile::Column::Id);
-        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
-            profiles_query = profiles_query.lock_exclusive();
-        }
-        let profiles = profiles_query
             .all(tx)
             .await?
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
+        let balances = lock_balances(tx, &balance_keys).await?;
+        let records = load_records(tx, commands).await?;
 
-        // By primary key (caller, request id): an index lookup, so that
-        // SERIALIZABLE predicate locks cover these keys, not the table.
-        let mut request_ids: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
-        for command in commands {
-            if let Some(request_id) = &command.request_id {
-                request_ids
-                    .entry(command.caller)
-                    .or_default()
-                    .insert(request_id.as_str());
-            }
-        }
-        let records = if request_ids.is_empty() {
-            HashMap::new()
-        } else {
-            let mut keys = Condition::any();
-            for (caller, ids) in request_ids {
-                keys = keys.add(
-                    Condition::all()
-                        .add(request_record::Column::CallerId.eq(caller))
-                        .add(request_record::Column::RequestId.is_in(ids)),
-                );
-            }
-            request_record::Entity::find()
-                .filter(keys)
-                .all(tx)
-                .await?
-                .into_iter()
-                .map(|r| ((r.caller_id, r.request_id.clone()), r))
-                .collect()
-        };
-
-        let depositors: BTreeSet<i64> = commands
+        let deposits: BTreeSet<BalanceKey> = commands
             .iter()
-            .filter(|c| matches!(c.op, Op::Deposit { .. }))
-            .map(|c| c.caller)
+            .filter_map(|c| match &c.op {
+                Op::Deposit { amount, .. } => Some((c.caller, amount.currency_code.clone())),
+                _ => None,
+            })
             .collect();
-        let outstanding = if depositors.is_empty() {
+        let outstanding = if deposits.is_empty() {
             HashMap::new()
         } else {
-            outstanding_by_client(tx, depositors).await?
+            outstanding_by_client(tx, &deposits).await?
         };
 
         Ok(Batch {
             now,
             profiles,
             jobs,
+            balances,
             outstanding,
             records,
             entries: Vec::new(),
@@ -187,16 +171,16 @@ impl Batch {
             return Err(Error::Unauthenticated(AuthFailure::UnknownProfile));
         }
         let request_id = command.request_id.as_ref().map(|r| r.as_str().to_owned());
-        let receipt = match command.op {
-            Op::PayJob { job_id } => self.pay_job(command.caller, job_id, request_id.clone())?,
+        let receipt = match &command.op {
+            Op::PayJob { job_id } => self.pay_job(command.caller, *job_id, request_id.clone())?,
             Op::Deposit { profile_id, amount } => {
-                self.deposit(command.caller, profile_id, amount, request_id.clone())?
+                self.deposit(command.caller, *profile_id, amount, request_id.clone())?
             }
             Op::Withdraw { amount } => self.withdraw(command.caller, amount, request_id.clone())?,
             Op::Transfer {
                 to_profile_id,
                 amount,
-            } => self.transfer(command.caller, to_profile_id, amount, request_id.clone())?,
+            } => self.transfer(command.caller, *to_profile_id, amount, request_id.clone())?,
         };
         if let Some(request_id) = request_id {
             let record = request_record::Model {
@@ -214,42 +198,61 @@ impl Batch {
         Ok(receipt)
     }
 
-    fn balance(&self, profile_id: i64) -> Cents {
-        Cents::new(self.profiles[&profile_id].balance)
+    fn state(&self, profile_id: i64, currency: &str) -> BalanceState {
+        self.balances
+            .get(&(profile_id, currency.to_owned()))
+            .copied()
+            .unwrap_or(BalanceState {
+                balance: Minor::ZERO,
+                held: Minor::ZERO,
+            })
     }
 
-    /// The balance after taking `amount` out, or INSUFFICIENT_FUNDS.
-    fn after_debit(&self, profile_id: i64, amount: Cents) -> Result<Cents, Error> {
-        let balance = self.balance(profile_id);
-        match balance.checked_sub(amount) {
-            Some(after) if after >= Cents::ZERO => Ok(after),
-            _ => Err(Error::InsufficientFunds {
-                balance,
-                required: amount,
-            }),
+    /// The balance after taking `amount` out, or INSUFFICIENT_FUNDS when
+    /// it exceeds what is available (balance minus held).
+    fn after_debit(&self, profile_id: i64, amount: &Money) -> Result<Minor, Error> {
+        let state = self.state(profile_id, &amount.currency_code);
+        let available = Minor::new(state.balance.get() - state.held.get());
+        match available.checked_sub(amount.amount()) {
+            Some(left) if left >= Minor::ZERO => {
+                Ok(Minor::new(state.balance.get() - amount.amount().get()))
+            }
+            _ => {
+                let money = |units: Minor| Money {
+                    minor_units: units,
+                    ..amount.clone()
+                };
+                Err(Error::InsufficientFunds {
+                    balance: money(state.balance),
+                    available: money(available),
+                    required: amount.clone(),
+                })
+            }
         }
     }
 
-    fn after_credit(&self, profile_id: i64, amount: Cents) -> Result<Cents, Error> {
-        self.balance(profile_id)
-            .checked_add(amount)
+    fn after_credit(&self, profile_id: i64, amount: &Money) -> Result<Minor, Error> {
+        self.state(profile_id, &amount.currency_code)
+            .balance
+            .checked_add(amount.amount())
             .ok_or(Error::BalanceLimitExceeded)
     }
 
-    fn set_balance(&mut self, profile_id: i64, balance: Cents) {
-        if let Some(profile) = self.profiles.get_mut(&profile_id) {
-            profile.balance = balance.get();
-            self.changed_balances.insert(profile_id);
-        }
+    fn set_balance(&mut self, profile_id: i64, currency: &str, balance: Minor) {
+        let key = (profile_id, currency.to_owned());
+        let held = self.state(profile_id, currency).held;
+        self.balances
+            .insert(key.clone(), BalanceState { balance, held });
+        self.changed_balances.insert(key);
     }
 
     #[allow(clippy::too_many_arguments)]
     fn append_entry(
         &mut self,
         kind: EntryKind,
-        debit: Option<(i64, Cents)>,
-        credit: Option<(i64, Cents)>,
-        amount: Cents,
+        debit: Option<(i64, Minor)>,
+        credit: Option<(i64, Minor)>,
+        amount: &Money,
         job_id: Option<i64>,
         request_id: Option<String>,
     ) {
@@ -258,11 +261,12 @@ impl Batch {
             kind: Set(kind),
             debit_profile_id: Set(debit.map(|(id, _)| id)),
             credit_profile_id: Set(credit.map(|(id, _)| id)),
-            amount: Set(amount.get()),
+            amount: Set(amount.amount().get()),
             job_id: Set(job_id),
             debit_balance_after: Set(debit.map(|(_, after)| after.get())),
             credit_balance_after: Set(credit.map(|(_, after)| after.get())),
             request_id: Set(request_id),
+            currency_code: Set(amount.currency_code.clone()),
             created_at: Set(self.now),
         });
     }
@@ -274,7 +278,12 @@ impl Batch {
         request_id: Option<String>,
     ) -> Result<Receipt, Error> {
         let not_found = Error::NotFound(Resource::Job, job_id);
-        let Some(JobWithContract { job, contract }) = self.jobs.get(&job_id) else {
+        let Some(JobWithContract {
+            job,
+            contract,
+            currency,
+        }) = self.jobs.get(&job_id)
+        else {
             return Err(not_found);
         };
         if caller != contract.client_id && caller != contract.contractor_id {
@@ -291,23 +300,21 @@ impl Batch {
         if contract.status != ContractStatus::InProgress {
             return Err(Error::ContractNotActive);
         }
-        let (client, contractor, price) = (
-            contract.client_id,
-            contract.contractor_id,
-            Cents::new(job.price),
-        );
-        let client_after = self.after_debit(client, price)?;
-        let contractor_after = self.after_credit(contractor, price)?;
-        self.set_balance(client, client_after);
-        self.set_balance(contractor, contractor_after);
-        if let Some(total) = self.outstanding.get_mut(&client) {
-            *total -= i128::from(price.get());
+        let (client, contractor, currency) =
+            (contract.client_id, contract.contractor_id, currency.clone());
+        let price = currency.money(Minor::new(job.price));
+        let client_after = self.after_debit(client, &price)?;
+        let contractor_after = self.after_credit(contractor, &price)?;
+        self.set_balance(client, &currency.code, client_after);
+        self.set_balance(contractor, &currency.code, contractor_after);
+        if let Some(total) = self.outstanding.get_mut(&(client, currency.code.clone())) {
+            *total -= i128::from(price.amount().get());
         }
         self.append_entry(
             EntryKind::JobPayment,
             Some((client, client_after)),
             Some((contractor, contractor_after)),
-            price,
+            &price,
             Some(job_id),
             request_id,
         );
@@ -320,19 +327,19 @@ impl Batch {
         paid.paid = true;
         paid.payment_time = Some(now);
         paid.updated_at = now;
-        let job = paid.clone();
+        let job = Job::new(paid.clone(), &currency);
         self.paid_jobs.push(job_id);
-        Ok(Receipt::PayJob(pb::PayJobResponse {
-            job: Some(job.into()),
-            client_balance: client_after.to_string(),
-        }))
+        Ok(Receipt::PayJob {
+            job,
+            client_balance: currency.money(client_after),
+        })
     }
 
     fn deposit(
         &mut self,
         caller: i64,
         profile_id: i64,
-        amount: Cents,
+        amount: &Money,
         request_id: Option<String>,
     ) -> Result<Receipt, Error> {
         if profile_id != caller {
@@ -343,15 +350,19 @@ impl Batch {
         if self.profiles[&caller].profile_type != ProfileType::Client {
             return Err(Error::DepositNotAllowed("only clients can deposit"));
         }
-        let outstanding = self.outstanding.get(&caller).copied().unwrap_or(0);
-        if 4 * i128::from(amount.get()) > outstanding {
+        let key = (caller, amount.currency_code.clone());
+        let outstanding = self.outstanding.get(&key).copied().unwrap_or(0);
+        if 4 * i128::from(amount.amount().get()) > outstanding {
             let limit = i64::try_from(outstanding.max(0) / 4).unwrap_or(i64::MAX);
             return Err(Error::DepositLimitExceeded {
-                limit: Cents::new(limit),
+                limit: Money {
+                    minor_units: Minor::new(limit),
+                    ..amount.clone()
+                },
             });
         }
         let after = self.after_credit(caller, amount)?;
-        self.set_balance(caller, after);
+        self.set_balance(caller, &amount.currency_code, after);
         self.append_entry(
             EntryKind::Deposit,
             None,
@@ -360,19 +371,22 @@ impl Batch {
             None,
             request_id,
         );
-        Ok(Receipt::Deposit(pb::DepositResponse {
-            balance: after.to_string(),
-        }))
+        Ok(Receipt::Deposit {
+            balance: Money {
+                minor_units: after,
+                ..amount.clone()
+            },
+        })
     }
 
     fn withdraw(
         &mut self,
         caller: i64,
-        amount: Cents,
+        amount: &Money,
         request_id: Option<String>,
     ) -> Result<Receipt, Error> {
         let after = self.after_debit(caller, amount)?;
-        self.set_balance(caller, after);
+        self.set_balance(caller, &amount.currency_code, after);
         self.append_entry(
             EntryKind::Withdrawal,
             Some((caller, after)),
@@ -381,16 +395,19 @@ impl Batch {
             None,
             request_id,
         );
-        Ok(Receipt::Withdraw(pb::WithdrawResponse {
-            balance: after.to_string(),
-        }))
+        Ok(Receipt::Withdraw {
+            balance: Money {
+                minor_units: after,
+                ..amount.clone()
+            },
+        })
     }
 
     fn transfer(
         &mut self,
         caller: i64,
         to: i64,
-        amount: Cents,
+        amount: &Money,
         request_id: Option<String>,
     ) -> Result<Receipt, Error> {
         if to == caller {
@@ -404,8 +421,8 @@ impl Batch {
         }
         let caller_after = self.after_debit(caller, amount)?;
         let to_after = self.after_credit(to, amount)?;
-        self.set_balance(caller, caller_after);
-        self.set_balance(to, to_after);
+        self.set_balance(caller, &amount.currency_code, caller_after);
+        self.set_balance(to, &amount.currency_code, to_after);
         self.append_entry(
             EntryKind::Transfer,
             Some((caller, caller_after)),
@@ -414,13 +431,16 @@ impl Batch {
             None,
             request_id,
         );
-        Ok(Receipt::Transfer(pb::TransferResponse {
-            balance: caller_after.to_string(),
-        }))
+        Ok(Receipt::Transfer {
+            balance: Money {
+                minor_units: caller_after,
+                ..amount.clone()
+            },
+        })
     }
 
-    /// Writes what the batch decided: entries, balances, paid jobs and
-    /// idempotency records, one statement each.
+    /// Writes what the batch decided: entries, balances (opened or
+    /// updated), paid jobs and idempotency records, one statement each.
     async fn write(self, tx: &DatabaseTransaction) -> Result<(), Error> {
         if !self.entries.is_empty() {
             ledger_entry::Entity::insert_many(self.entries)
@@ -428,23 +448,31 @@ impl Batch {
                 .await?;
         }
         if !self.changed_balances.is_empty() {
-            let new_balances: BTreeMap<i64, i64> = self
-                .changed_balances
-                .iter()
-                .map(|id| (*id, self.profiles[id].balance))
-                .collect();
-            let mut balance = CaseStatement::new();
-            for (id, cents) in &new_balances {
-                balance = balance.case(profile::Column::Id.eq(*id), Expr::val(*cents));
-            }
-            profile::Entity::update_many()
-                .col_expr(
-                    profile::Column::Balance,
-                    balance.finally(profile::Column::Balance.into_expr()).into(),
+            let rows = self.changed_balances.iter().map(|key| {
+                let state = self.balances[key];
+                balance::ActiveModel {
+                    profile_id: Set(key.0),
+                    currency_code: Set(key.1.clone()),
+                    balance: Set(state.balance.get()),
+                    held: Set(state.held.get()),
+                    created_at: Set(self.now),
+                    updated_at: Set(self.now),
+                }
+            });
+            balance::Entity::insert_many(rows)
+                .on_conflict(
+                    OnConflict::columns([
+                        balance::Column::ProfileId,
+                        balance::Column::CurrencyCode,
+                    ])
+                    .update_columns([
+                        balance::Column::Balance,
+                        balance::Column::Held,
+                        balance::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
                 )
-                .col_expr(profile::Column::UpdatedAt, Expr::val(self.now))
-                .filter(profile::Column::Id.is_in(new_balances.keys().copied()))
-                .exec(tx)
+                .exec_without_returning(tx)
                 .await?;
         }
         if !self.paid_jobs.is_empty() {
@@ -469,27 +497,163 @@ impl Batch {
     }
 }
 
-/// Each client's outstanding jobs' total: unpaid jobs of its in-progress
-/// contracts.
+/// The jobs the batch pays, with their contracts and currencies.
+async fn load_jobs(
+    tx: &DatabaseTransaction,
+    commands: &[Command],
+) -> Result<HashMap<i64, JobWithContract>, Error> {
+    let job_ids: BTreeSet<i64> = commands
+        .iter()
+        .filter_map(|c| match c.op {
+            Op::PayJob { job_id } => Some(job_id),
+            _ => None,
+        })
+        .collect();
+    if job_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = job::Entity::find()
+        .find_also_related(contract::Entity)
+        .filter(job::Column::Id.is_in(job_ids))
+        .all(tx)
+        .await?;
+    let codes: BTreeSet<String> = rows.iter().map(|(j, _)| j.currency_code.clone()).collect();
+    let currencies: HashMap<String, Currency> = currency::Entity::find()
+        .filter(currency::Column::Code.is_in(codes))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let precision = u8::try_from(c.precision).unwrap_or(crate::money::MAX_PRECISION);
+            (c.code.clone(), Currency::new(c.code, precision))
+        })
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(job, contract)| {
+            let currency = currencies.get(&job.currency_code)?.clone();
+            contract.map(|contract| {
+                (
+                    job.id,
+                    JobWithContract {
+                        job,
+                        contract,
+                        currency,
+                    },
+                )
+            })
+        })
+        .collect())
+}
+
+/// Reads (and on PostgreSQL locks, in key order) the balance rows of
+/// `keys`. Batches touching the same balances queue on these row locks
+/// before doing any work, and never deadlock; a balance opened by two
+/// batches at once conflicts on its primary key and is retried.
+async fn lock_balances(
+    tx: &DatabaseTransaction,
+    keys: &BTreeSet<BalanceKey>,
+) -> Result<BTreeMap<BalanceKey, BalanceState>, Error> {
+    if keys.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let mut by_currency: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    for (profile_id, code) in keys {
+        by_currency.entry(code).or_default().insert(*profile_id);
+    }
+    let mut condition = Condition::any();
+    for (code, profile_ids) in by_currency {
+        condition = condition.add(
+            Condition::all()
+                .add(balance::Column::CurrencyCode.eq(code))
+                .add(balance::Column::ProfileId.is_in(profile_ids)),
+        );
+    }
+    let mut query = balance::Entity::find()
+        .filter(condition)
+        .order_by_asc(balance::Column::ProfileId)
+        .order_by_asc(balance::Column::CurrencyCode);
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    Ok(query
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|row| {
+            (
+                (row.profile_id, row.currency_code),
+                BalanceState {
+                    balance: Minor::new(row.balance),
+                    held: Minor::new(row.held),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Idempotency records of the batch's request ids, by primary key
+/// (caller, request id): an index lookup, so that SERIALIZABLE predicate
+/// locks cover these keys, not the table.
+async fn load_records(
+    tx: &DatabaseTransaction,
+    commands: &[Command],
+) -> Result<HashMap<(i64, String), request_record::Model>, Error> {
+    let mut request_ids: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
+    for command in commands {
+        if let Some(request_id) = &command.request_id {
+            request_ids
+                .entry(command.caller)
+                .or_default()
+                .insert(request_id.as_str());
+        }
+    }
+    if request_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut keys = Condition::any();
+    for (caller, ids) in request_ids {
+        keys = keys.add(
+            Condition::all()
+                .add(request_record::Column::CallerId.eq(caller))
+                .add(request_record::Column::RequestId.is_in(ids)),
+        );
+    }
+    Ok(request_record::Entity::find()
+        .filter(keys)
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|r| ((r.caller_id, r.request_id.clone()), r))
+        .collect())
+}
+
+/// Each depositing client's outstanding jobs' total in the deposit's
+/// currency: unpaid jobs of its in-progress contracts in that currency.
 async fn outstanding_by_client(
     tx: &DatabaseTransaction,
-    clients: BTreeSet<i64>,
-) -> Result<HashMap<i64, i128>, Error> {
+    deposits: &BTreeSet<BalanceKey>,
+) -> Result<HashMap<BalanceKey, i128>, Error> {
     let sum = saturating_sum(tx.get_database_backend(), "\"jobs\".\"price\"");
-    let rows: Vec<(i64, i64)> = job::Entity::find()
+    let clients: BTreeSet<i64> = deposits.iter().map(|(id, _)| *id).collect();
+    let codes: BTreeSet<&str> = deposits.iter().map(|(_, code)| code.as_str()).collect();
+    let rows: Vec<(i64, String, i64)> = job::Entity::find()
         .select_only()
         .column(contract::Column::ClientId)
+        .column(job::Column::CurrencyCode)
         .column_as(Expr::cust(sum), "outstanding")
         .join(JoinType::InnerJoin, job::Relation::Contract.def())
         .filter(contract::Column::ClientId.is_in(clients))
+        .filter(job::Column::CurrencyCode.is_in(codes))
         .filter(contract::Column::Status.eq(ContractStatus::InProgress))
         .filter(job::Column::Paid.eq(false))
         .group_by(contract::Column::ClientId)
+        .group_by(job::Column::CurrencyCode)
         .into_tuple()
         .all(tx)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(client, total)| (client, i128::from(total)))
+        .map(|(client, code, total)| ((client, code), i128::from(total)))
         .collect())
 }

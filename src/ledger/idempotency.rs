@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use prost::Message;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Op, Receipt};
@@ -47,29 +47,46 @@ pub(super) fn request_hash(op: &Op) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// The stored form of a receipt: `{"version": 1, "receipt": {...}}`.
+/// A later change of [`Receipt`] bumps the version and converts older
+/// records when reading them (or in a migration), so a stored response
+/// never depends on the API's messages.
+#[derive(Serialize, Deserialize)]
+struct StoredReceipt {
+    version: u32,
+    receipt: Receipt,
+}
+
+const STORED_VERSION: u32 = 1;
+
 impl Receipt {
     pub(super) fn encode(&self) -> Vec<u8> {
-        match self {
-            Receipt::PayJob(r) => r.encode_to_vec(),
-            Receipt::Deposit(r) => r.encode_to_vec(),
-            Receipt::Withdraw(r) => r.encode_to_vec(),
-            Receipt::Transfer(r) => r.encode_to_vec(),
-        }
+        serde_json::to_vec(&StoredReceiptRef {
+            version: STORED_VERSION,
+            receipt: self,
+        })
+        .expect("a receipt always serializes")
     }
 
     /// The stored response of `method`.
     pub(super) fn decode(method: &str, bytes: &[u8]) -> Result<Receipt, Error> {
-        let corrupt = |e: prost::DecodeError| {
+        let stored: StoredReceipt = serde_json::from_slice(bytes).map_err(|e| {
             Error::Internal(format!("stored response of {method} does not decode: {e}"))
-        };
-        Ok(match method {
-            "PayJob" => Receipt::PayJob(Message::decode(bytes).map_err(corrupt)?),
-            "Deposit" => Receipt::Deposit(Message::decode(bytes).map_err(corrupt)?),
-            "Withdraw" => Receipt::Withdraw(Message::decode(bytes).map_err(corrupt)?),
-            "Transfer" => Receipt::Transfer(Message::decode(bytes).map_err(corrupt)?),
-            other => return Err(Error::Internal(format!("unknown stored method {other}"))),
-        })
+        })?;
+        if stored.version != STORED_VERSION {
+            return Err(Error::Internal(format!(
+                "stored response of {method} has unknown version {}",
+                stored.version
+            )));
+        }
+        Ok(stored.receipt)
     }
+}
+
+#[derive(Serialize)]
+struct StoredReceiptRef<'a> {
+    version: u32,
+    receipt: &'a Receipt,
 }
 
 /// Deletes idempotency records older than `ttl`; returns how many.
@@ -86,7 +103,7 @@ pub async fn purge_expired_requests(store: &Store, ttl: Duration) -> Result<u64,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Cents;
+    use crate::money::{Currency, Minor};
 
     #[test]
     fn request_ids_are_uuids_in_canonical_form() {
@@ -102,27 +119,42 @@ mod tests {
 
     #[test]
     fn hash_depends_on_method_and_parameters_only() {
-        let a = request_hash(&Op::Withdraw {
-            amount: Cents::new(200),
-        });
-        assert_eq!(
-            a,
-            request_hash(&Op::Withdraw {
-                amount: Cents::new(200)
-            })
-        );
-        assert_ne!(
-            a,
-            request_hash(&Op::Withdraw {
-                amount: Cents::new(201)
-            })
-        );
+        let usd = Currency::usd();
+        let withdraw = |units: i64, currency: &Currency| Op::Withdraw {
+            amount: currency.money(Minor::new(units)),
+        };
+        let a = request_hash(&withdraw(200, &usd));
+        assert_eq!(a, request_hash(&withdraw(200, &usd)));
+        assert_ne!(a, request_hash(&withdraw(201, &usd)));
+        assert_ne!(a, request_hash(&withdraw(200, &Currency::new("EUR", 2))));
         assert_ne!(
             a,
             request_hash(&Op::Transfer {
                 to_profile_id: 0,
-                amount: Cents::new(200)
+                amount: usd.money(Minor::new(200)),
             })
+        );
+        // Fingerprints of USD requests are those of the first release.
+        assert_eq!(a, hex::encode(Sha256::digest(b"Withdraw\namount=200")));
+    }
+
+    #[test]
+    fn stored_receipts_round_trip_and_read_migrated_records() {
+        let receipt = Receipt::Withdraw {
+            balance: Currency::new("BTC", 8).money(Minor::new(5)),
+        };
+        assert_eq!(
+            Receipt::decode("Withdraw", &receipt.encode()).unwrap(),
+            receipt
+        );
+        let migrated =
+            migration::stored_responses::v0_to_v1("Deposit", &[0x0a, 0x04, b'1', b'.', b'5', b'0'])
+                .unwrap();
+        assert_eq!(
+            Receipt::decode("Deposit", migrated.as_bytes()).unwrap(),
+            Receipt::Deposit {
+                balance: Currency::usd().money(Minor::new(150))
+            }
         );
     }
 }

@@ -22,21 +22,24 @@ pub use engine::execute;
 pub use idempotency::{RequestId, purge_expired_requests};
 pub use queue::Ledger;
 
-use crate::money::Cents;
-use crate::proto::pb;
+use serde::{Deserialize, Serialize};
 
-/// What a command does.
+use crate::domain::Job;
+use crate::money::Money;
+
+/// What a command does. Amounts carry their (resolved) currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
-    /// The caller (the job's client) pays a job to its contractor.
+    /// The caller (the job's client) pays a job to its contractor, in the
+    /// contract's currency.
     PayJob { job_id: i64 },
     /// The caller, a client, tops up its own balance (`profile_id` must be
     /// the caller).
-    Deposit { profile_id: i64, amount: Cents },
+    Deposit { profile_id: i64, amount: Money },
     /// The caller takes money out of the platform.
-    Withdraw { amount: Cents },
-    /// The caller moves money to another profile.
-    Transfer { to_profile_id: i64, amount: Cents },
+    Withdraw { amount: Money },
+    /// The caller moves money to another profile, in one currency.
+    Transfer { to_profile_id: i64, amount: Money },
 }
 
 impl Op {
@@ -50,19 +53,29 @@ impl Op {
         }
     }
 
-    /// The parameters in canonical form (amounts in cents, so "2" and
-    /// "2.00" are the same request).
+    /// The parameters in canonical form: amounts in minor units (so "2" and
+    /// "2.00" are the same request), then the currency unless it is USD.
+    /// Leaving USD implicit keeps the fingerprints of requests made before
+    /// currencies existed (all USD) valid across the upgrade.
     fn canonical_parameters(&self) -> String {
+        let money = |amount: &Money| {
+            let units = amount.amount().get();
+            if amount.currency_code == "USD" {
+                format!("amount={units}")
+            } else {
+                format!("amount={units}&currency={}", amount.currency_code)
+            }
+        };
         match self {
             Op::PayJob { job_id } => format!("job_id={job_id}"),
             Op::Deposit { profile_id, amount } => {
-                format!("profile_id={profile_id}&amount={}", amount.get())
+                format!("profile_id={profile_id}&{}", money(amount))
             }
-            Op::Withdraw { amount } => format!("amount={}", amount.get()),
+            Op::Withdraw { amount } => money(amount),
             Op::Transfer {
                 to_profile_id,
                 amount,
-            } => format!("to_profile_id={to_profile_id}&amount={}", amount.get()),
+            } => format!("to_profile_id={to_profile_id}&{}", money(amount)),
         }
     }
 }
@@ -77,12 +90,13 @@ pub struct Command {
     pub request_id: Option<RequestId>,
 }
 
-/// The response of a successful command: what the call returns, and what an
-/// idempotent repeat returns again.
-#[derive(Debug, Clone, PartialEq)]
+/// The outcome of a successful command, in domain values: what the call
+/// answers, and (stored as versioned JSON) what an idempotent repeat
+/// answers again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Receipt {
-    PayJob(pb::PayJobResponse),
-    Deposit(pb::DepositResponse),
-    Withdraw(pb::WithdrawResponse),
-    Transfer(pb::TransferResponse),
+    PayJob { job: Job, client_balance: Money },
+    Deposit { balance: Money },
+    Withdraw { balance: Money },
+    Transfer { balance: Money },
 }

@@ -2,6 +2,7 @@
 //! runner every write goes through.
 
 pub mod entities;
+pub mod queries;
 mod sqlstate;
 
 use std::future::Future;

@@ -13,6 +13,7 @@ async fn best_profession(
         .get_best_profession(as_admin(pb::GetBestProfessionRequest {
             start: start.into(),
             end: end.into(),
+            ..Default::default()
         }))
         .await
         .map(|r| {
@@ -32,6 +33,7 @@ async fn best_clients(
             start: start.into(),
             end: end.into(),
             limit,
+            ..Default::default()
         }))
         .await
         .map(|r| {
@@ -167,6 +169,7 @@ async fn create_profile_starts_with_a_zero_balance(backend: Backend) {
             last_name: "Lovelace".into(),
             profession: "Mathematician".into(),
             r#type: pb::ProfileType::Contractor.into(),
+            ..Default::default()
         }))
         .await
         .unwrap()
@@ -184,6 +187,7 @@ async fn create_profile_starts_with_a_zero_balance(backend: Backend) {
                 last_name: String::new(),
                 profession: "x".into(),
                 r#type: 0,
+                ..Default::default()
             }))
             .await,
         "first_name",
@@ -204,6 +208,7 @@ async fn create_profile_starts_with_a_zero_balance(backend: Backend) {
                 last_name: "B".into(),
                 profession: "C".into(),
                 r#type: 7,
+                ..Default::default()
             }))
             .await,
         "type",

@@ -47,6 +47,7 @@ async fn caller_identity_is_required_everywhere(backend: Backend) {
                     pb::CreateContractRequest {
                         contractor_id: 6,
                         terms: "x".into(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -97,7 +98,7 @@ async fn caller_identity_is_required_everywhere(backend: Backend) {
         );
         check(
             app.balances()
-                .get_balance(build(header, pb::GetBalanceRequest {}))
+                .get_balance(build(header, pb::GetBalanceRequest::default()))
                 .await
                 .map(drop),
         );
@@ -109,6 +110,7 @@ async fn caller_identity_is_required_everywhere(backend: Backend) {
                         profile_id: 1,
                         amount: "1".into(),
                         request_id: String::new(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -121,6 +123,7 @@ async fn caller_identity_is_required_everywhere(backend: Backend) {
                     pb::WithdrawRequest {
                         amount: "1".into(),
                         request_id: String::new(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -134,6 +137,7 @@ async fn caller_identity_is_required_everywhere(backend: Backend) {
                         to_profile_id: 2,
                         amount: "1".into(),
                         request_id: String::new(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -156,6 +160,7 @@ async fn admin_calls_need_the_admin_key(backend: Backend) {
     let range = || pb::GetBestProfessionRequest {
         start: "2020-01-01".into(),
         end: "2020-12-31".into(),
+        ..Default::default()
     };
     assert_error(
         app.admin().get_best_profession(Request::new(range())).await,
@@ -208,6 +213,7 @@ async fn admin_calls_are_refused_without_a_configured_key(backend: Backend) {
                 last_name: "B".into(),
                 profession: "C".into(),
                 r#type: pb::ProfileType::Client.into(),
+                ..Default::default()
             }))
             .await,
         Code::Unauthenticated,

@@ -9,6 +9,7 @@ fn deposit(profile_id: i64, amount: &str) -> pb::DepositRequest {
         profile_id,
         amount: amount.to_owned(),
         request_id: String::new(),
+        ..Default::default()
     }
 }
 
@@ -16,6 +17,7 @@ fn withdraw(amount: &str) -> pb::WithdrawRequest {
     pb::WithdrawRequest {
         amount: amount.to_owned(),
         request_id: String::new(),
+        ..Default::default()
     }
 }
 
@@ -24,6 +26,7 @@ fn transfer(to_profile_id: i64, amount: &str) -> pb::TransferRequest {
         to_profile_id,
         amount: amount.to_owned(),
         request_id: String::new(),
+        ..Default::default()
     }
 }
 
@@ -31,7 +34,7 @@ async fn get_balance_returns_the_callers_balance(backend: Backend) {
     let app = TestApp::with_demo_data(backend).await;
     let balance = app
         .balances()
-        .get_balance(as_profile(2, pb::GetBalanceRequest {}))
+        .get_balance(as_profile(2, pb::GetBalanceRequest::default()))
         .await
         .unwrap()
         .into_inner();
@@ -231,6 +234,7 @@ async fn ledger_entries_are_newest_first_and_paginated(backend: Backend) {
                 pb::ListLedgerEntriesRequest {
                     page_size: 2,
                     page_token: token,
+                    ..Default::default()
                 },
             ))
             .await
@@ -262,6 +266,7 @@ async fn ledger_entries_are_newest_first_and_paginated(backend: Backend) {
                 pb::ListLedgerEntriesRequest {
                     page_size: -1,
                     page_token: String::new(),
+                    ..Default::default()
                 },
             ))
             .await,

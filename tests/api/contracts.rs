@@ -148,6 +148,7 @@ async fn create_contract_by_a_client_starts_new(backend: Backend) {
             pb::CreateContractRequest {
                 contractor_id: 8,
                 terms: "  build a castle  ".into(),
+                ..Default::default()
             },
         ))
         .await
@@ -175,6 +176,7 @@ async fn create_contract_refuses_contractors_and_bad_counterparties(backend: Bac
                 pb::CreateContractRequest {
                     contractor_id,
                     terms: terms.to_owned(),
+                    ..Default::default()
                 },
             ))
             .await

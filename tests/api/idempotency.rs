@@ -13,6 +13,7 @@ fn withdraw(amount: &str, request_id: &str) -> pb::WithdrawRequest {
     pb::WithdrawRequest {
         amount: amount.into(),
         request_id: request_id.into(),
+        ..Default::default()
     }
 }
 
@@ -99,6 +100,7 @@ async fn reusing_an_id_for_other_parameters_is_refused(backend: Backend) {
                     to_profile_id: 7,
                     amount: "14".into(),
                     request_id: ID.into(),
+                    ..Default::default()
                 },
             ))
             .await,
@@ -126,6 +128,7 @@ async fn a_failed_call_is_not_remembered(backend: Backend) {
                 to_profile_id: 4,
                 amount: "10".into(),
                 request_id: String::new(),
+                ..Default::default()
             },
         ))
         .await
@@ -189,6 +192,7 @@ async fn concurrent_duplicates_move_money_once(backend: Backend) {
                         profile_id: 1,
                         amount: "50".into(),
                         request_id: ID.into(),
+                        ..Default::default()
                     },
                 ))
                 .await

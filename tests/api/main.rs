@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod balances;
 mod contracts;
+mod currencies;
 mod idempotency;
 mod jobs;
 mod money_safety;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use jobpay::money::Cents;
+use crate::support::Cents;
 use jobpay::proto::pb;
 use tokio::task::JoinSet;
 use tonic::Code;
@@ -39,18 +39,26 @@ fn tally(results: Vec<Result<(), tonic::Status>>) -> HashMap<String, usize> {
 /// `calls` concurrent Withdraw of 2.00 from a balance of calls / 4.00,
 /// spread over the given replicas: exactly half succeed.
 async fn withdraw_storm(app: &TestApp, replicas: &[&Replica], calls: usize) {
+    withdraw_storm_in(app, replicas, calls, "").await
+}
+
+/// [`withdraw_storm`] in a currency with two decimals.
+async fn withdraw_storm_in(app: &TestApp, replicas: &[&Replica], calls: usize, currency: &str) {
     let funds = Cents::new(calls as i64 * 100);
-    let (client, _, _) = app.funded_client(&funds.to_string()).await;
+    let (client, _, _) = app.funded_client_in(currency, &funds.to_string()).await;
+    let currency = currency.to_owned();
     let mut tasks = JoinSet::new();
     for i in 0..calls {
         let mut balances = replicas[i % replicas.len()].balances();
+        let currency_code = currency.clone();
         tasks.spawn(async move {
             balances
                 .withdraw(as_profile(
                     client,
                     pb::WithdrawRequest {
                         amount: "2.00".into(),
-                        request_id: String::new(),
+                        currency_code,
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -66,9 +74,27 @@ async fn withdraw_storm(app: &TestApp, replicas: &[&Replica], calls: usize) {
             ("FailedPrecondition/INSUFFICIENT_FUNDS".to_owned(), half)
         ])
     );
-    assert_eq!(app.balance(client).await, "0.00");
+    assert_eq!(app.balance_in(client, &currency).await, "0.00");
     let report = app.audit().await;
     assert!(report.passed(), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_storm_of_10000_withdrawals_in_eur_is_exact() {
+    let app = TestApp::empty(Backend::Postgres).await;
+    withdraw_storm_in(&app, &[&app.replica], 10_000, "EUR").await;
+    // The USD balance of the client was never touched.
+    let report = app.audit().await;
+    assert!(
+        report.totals.iter().any(|(code, _)| code == "EUR"),
+        "{report}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_storm_of_2000_withdrawals_in_eur_is_exact() {
+    let app = TestApp::empty(Backend::Sqlite).await;
+    withdraw_storm_in(&app, &[&app.replica], 2_000, "eur").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -102,6 +128,7 @@ async fn sixty_four_concurrent_payments_of_one_job_pay_it_once(backend: Backend)
                 to_profile_id: contractor,
                 amount: "0.01".into(),
                 request_id: String::new(),
+                ..Default::default()
             },
         ))
         .await
@@ -114,6 +141,7 @@ async fn sixty_four_concurrent_payments_of_one_job_pay_it_once(backend: Backend)
                 to_profile_id: client,
                 amount: "300.01".into(),
                 request_id: String::new(),
+                ..Default::default()
             },
         ))
         .await
@@ -203,6 +231,7 @@ async fn random_transfers_conserve_money(backend: Backend) {
                             profile_id: client,
                             amount: amount_text,
                             request_id: String::new(),
+                            ..Default::default()
                         },
                     ))
                     .await
@@ -213,6 +242,7 @@ async fn random_transfers_conserve_money(backend: Backend) {
                         pb::WithdrawRequest {
                             amount: amount_text,
                             request_id: String::new(),
+                            ..Default::default()
                         },
                     ))
                     .await
@@ -226,6 +256,7 @@ async fn random_transfers_conserve_money(backend: Backend) {
                                 to_profile_id: to,
                                 amount: amount_text,
                                 request_id: String::new(),
+                                ..Default::default()
                             },
                         ))
                         .await
@@ -325,6 +356,7 @@ async fn postgres_conflicts_between_replicas_are_retried_to_exact_balances() {
                             profile_id: client,
                             amount: "1.00".into(),
                             request_id: String::new(),
+                            ..Default::default()
                         },
                     ))
                     .await

@@ -137,6 +137,7 @@ async fn money_is_always_two_decimals_out(backend: Backend) {
             pb::WithdrawRequest {
                 amount: "0.05".into(),
                 request_id: String::new(),
+                ..Default::default()
             },
         ))
         .await
@@ -173,6 +174,7 @@ async fn money_is_always_two_decimals_out(backend: Backend) {
                 profile_id: client,
                 amount: "1000".into(),
                 request_id: String::new(),
+                ..Default::default()
             },
         ))
         .await

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use jobpay::api::AppState;
 use jobpay::auth::AdminKey;
+use jobpay::currencies::Currencies;
 use jobpay::ledger::Ledger;
 use jobpay::proto::pb;
 use jobpay::proto::pb::admin_service_client::AdminServiceClient;
@@ -182,6 +183,22 @@ impl TestDatabase {
         store.migrate().await.expect("migrate the test database");
         store
     }
+
+    /// Like [`TestDatabase::create`], but with no migration applied (on
+    /// PostgreSQL, `create` copies a migrated template).
+    pub async fn create_unmigrated(backend: Backend) -> TestDatabase {
+        if backend == Backend::Sqlite {
+            return TestDatabase::create(backend).await;
+        }
+        let n = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
+        let name = format!("jobpay_t_{}_{n}", std::process::id());
+        admin_exec(&format!("CREATE DATABASE {name}")).await;
+        TestDatabase {
+            backend,
+            url: postgres_url(&name),
+            name,
+        }
+    }
 }
 
 impl Drop for TestDatabase {
@@ -231,6 +248,7 @@ impl Replica {
             store: store.clone(),
             ledger: Ledger::new(store.clone(), 256),
             admin_key,
+            currencies: std::sync::Arc::new(Currencies::new(store.clone(), "USD")),
         };
         let (shutdown, stop) = oneshot::channel::<()>();
         let runtime = Runtime::ready(Metrics::new(store.clone())).await;
@@ -315,8 +333,18 @@ impl TestApp {
     }
 
     pub async fn balance(&self, profile_id: i64) -> String {
+        self.balance_in(profile_id, "").await
+    }
+
+    /// The balance in a currency (empty: the platform currency).
+    pub async fn balance_in(&self, profile_id: i64, currency_code: &str) -> String {
         self.balances()
-            .get_balance(as_profile(profile_id, pb::GetBalanceRequest {}))
+            .get_balance(as_profile(
+                profile_id,
+                pb::GetBalanceRequest {
+                    currency_code: currency_code.into(),
+                },
+            ))
             .await
             .expect("GetBalance")
             .into_inner()
@@ -331,6 +359,12 @@ impl TestApp {
     /// contract with a new contractor, an outstanding job worth four times
     /// the amount, and a deposit. Returns (client id, contractor id, job id).
     pub async fn funded_client(&self, amount: &str) -> (i64, i64, i64) {
+        self.funded_client_in("", amount).await
+    }
+
+    /// [`TestApp::funded_client`] in a currency with two decimals (empty:
+    /// the platform currency).
+    pub async fn funded_client_in(&self, currency_code: &str, amount: &str) -> (i64, i64, i64) {
         let client = self.create_profile(pb::ProfileType::Client).await;
         let contractor = self.create_profile(pb::ProfileType::Contractor).await;
         let contract = self
@@ -340,6 +374,7 @@ impl TestApp {
                 pb::CreateContractRequest {
                     contractor_id: contractor,
                     terms: "test".into(),
+                    currency_code: currency_code.into(),
                 },
             ))
             .await
@@ -352,8 +387,8 @@ impl TestApp {
             ))
             .await
             .expect("StartContract");
-        let cents = jobpay::money::Cents::parse(amount).expect("amount");
-        let price = jobpay::money::Cents::new(cents.get() * 4).to_string();
+        let cents = Cents::parse(amount).expect("amount");
+        let price = Cents::new(cents.get() * 4).to_string();
         let job = self
             .jobs()
             .create_job(as_profile(
@@ -367,14 +402,15 @@ impl TestApp {
             .await
             .expect("CreateJob")
             .into_inner();
-        if cents.is_positive() {
+        if cents.get() > 0 {
             self.balances()
                 .deposit(as_profile(
                     client,
                     pb::DepositRequest {
                         profile_id: client,
                         amount: amount.into(),
-                        request_id: String::new(),
+                        currency_code: currency_code.into(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -390,6 +426,7 @@ impl TestApp {
                 last_name: "Person".into(),
                 profession: "Tester".into(),
                 r#type: profile_type.into(),
+                ..Default::default()
             }))
             .await
             .expect("CreateProfile")
@@ -470,4 +507,33 @@ pub fn assert_invalid<T: std::fmt::Debug>(result: Result<T, Status>, field: &str
 /// Conflicts retried by several replicas together.
 pub fn total_retries(stores: &[&Store]) -> u64 {
     stores.iter().map(|s| s.retries()).sum()
+}
+
+/// USD amounts in tests: cents inside, two-decimal strings outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cents(i64);
+
+impl Cents {
+    pub const ZERO: Cents = Cents(0);
+
+    pub const fn new(cents: i64) -> Self {
+        Cents(cents)
+    }
+
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+
+    pub fn parse(text: &str) -> Result<Cents, String> {
+        jobpay::money::Currency::usd()
+            .parse_amount(text, jobpay::money::Rounding::Exact)
+            .map(|m| Cents(m.get()))
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl std::fmt::Display for Cents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&jobpay::money::Minor::new(self.0).format(2))
+    }
 }

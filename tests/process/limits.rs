@@ -108,7 +108,7 @@ async fn the_concurrency_limit_sheds_load() {
     let started = Instant::now();
     let status = BalanceServiceClient::new(server.channel().await)
         .get_balance({
-            let mut r = Request::new(pb::GetBalanceRequest {});
+            let mut r = Request::new(pb::GetBalanceRequest::default());
             r.metadata_mut().insert("profile_id", "1".parse().unwrap());
             r
         })

@@ -59,7 +59,7 @@ async fn logs_are_json_lines_with_one_event_per_rpc() {
         .await;
     let mut balances = BalanceServiceClient::new(server.channel().await);
     balances
-        .get_balance(as_profile(2, pb::GetBalanceRequest {}))
+        .get_balance(as_profile(2, pb::GetBalanceRequest::default()))
         .await
         .unwrap();
     balances
@@ -68,6 +68,7 @@ async fn logs_are_json_lines_with_one_event_per_rpc() {
             pb::WithdrawRequest {
                 amount: "100".into(),
                 request_id: String::new(),
+                ..Default::default()
             },
         ))
         .await
@@ -134,12 +135,12 @@ async fn metrics_are_served_in_prometheus_text() {
     let mut balances = BalanceServiceClient::new(server.channel().await);
     for _ in 0..3 {
         balances
-            .get_balance(as_profile(1, pb::GetBalanceRequest {}))
+            .get_balance(as_profile(1, pb::GetBalanceRequest::default()))
             .await
             .unwrap();
     }
     balances
-        .get_balance(as_profile(999, pb::GetBalanceRequest {}))
+        .get_balance(as_profile(999, pb::GetBalanceRequest::default()))
         .await
         .unwrap_err();
 

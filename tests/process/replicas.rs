@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jobpay::money::Cents;
+use jobpay::money::Minor;
 use jobpay::proto::pb;
 use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
@@ -29,7 +29,7 @@ async fn serve(database: &PgDatabase) -> Server {
 }
 
 /// A client holding `amount`, and its contractor.
-async fn funded_client(channel: &Channel, amount: Cents) -> (i64, i64) {
+async fn funded_client(channel: &Channel, amount: Minor) -> (i64, i64) {
     jobpay::bench::funded_client(channel.clone(), ADMIN_KEY, amount)
         .await
         .expect("funding set-up")
@@ -41,7 +41,7 @@ async fn storm_split_across_two_server_processes_is_exact() {
     // Both start together and migrate under the advisory lock.
     let (a, b) = tokio::join!(serve(&database), serve(&database));
     let channels = [a.channel().await, b.channel().await];
-    let (client, _) = funded_client(&channels[0], Cents::new(1_000_000)).await;
+    let (client, _) = funded_client(&channels[0], Minor::new(1_000_000)).await;
 
     let mut tasks = JoinSet::new();
     for i in 0..10_000 {
@@ -53,6 +53,7 @@ async fn storm_split_across_two_server_processes_is_exact() {
                     pb::WithdrawRequest {
                         amount: "2.00".into(),
                         request_id: String::new(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -82,7 +83,7 @@ async fn storm_split_across_two_server_processes_is_exact() {
         ])
     );
     let balance = BalanceServiceClient::new(channels[1].clone())
-        .get_balance(as_profile(client, pb::GetBalanceRequest {}))
+        .get_balance(as_profile(client, pb::GetBalanceRequest::default()))
         .await
         .unwrap()
         .into_inner()
@@ -99,7 +100,7 @@ async fn kill_9_during_transfers_loses_nothing_acknowledged() {
     let channel = server.channel().await;
     let mut profiles = Vec::new();
     for _ in 0..3 {
-        let (client, contractor) = funded_client(&channel, Cents::new(50_000)).await;
+        let (client, contractor) = funded_client(&channel, Minor::new(50_000)).await;
         profiles.extend([client, contractor]);
     }
 
@@ -128,6 +129,7 @@ async fn kill_9_during_transfers_loses_nothing_acknowledged() {
                             to_profile_id: to,
                             amount: format!("{}.{:02}", n % 7, n % 100),
                             request_id: request_id.clone(),
+                            ..Default::default()
                         },
                     ))
                     .await;

@@ -53,6 +53,7 @@ pub fn new_client_profile() -> pb::CreateProfileRequest {
         last_name: "Hopper".into(),
         profession: "Admiral".into(),
         r#type: pb::ProfileType::Client.into(),
+        ..Default::default()
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Model {
     pub status: ContractStatus,
     pub client_id: i64,
     pub contractor_id: i64,
+    /// The currency of its jobs, fixed at creation.
+    pub currency_code: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

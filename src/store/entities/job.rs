@@ -6,8 +6,10 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub description: String,
-    /// Cents, greater than zero (CHECK constraint).
+    /// Minor units of `currency_code`, greater than zero (CHECK constraint).
     pub price: i64,
+    /// Its contract's currency.
+    pub currency_code: String,
     pub paid: bool,
     pub payment_time: Option<DateTimeUtc>,
     pub contract_id: i64,

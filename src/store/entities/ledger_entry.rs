@@ -30,6 +30,8 @@ pub struct Model {
     pub debit_balance_after: Option<i64>,
     pub credit_balance_after: Option<i64>,
     pub request_id: Option<String>,
+    /// The currency of `amount` and both balances after.
+    pub currency_code: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,9 +1,11 @@
 //! SeaORM entities: one file per table, mirroring `migration/`.
 //!
-//! Money columns are `i64` cents; the domain wraps them in
-//! [`crate::money::Cents`] at the edges of queries.
+//! Money columns are `i64` minor units beside a `currency_code`; the
+//! domain wraps them in [`crate::money::Money`] at the edges of queries.
 
+pub mod balance;
 pub mod contract;
+pub mod currency;
 pub mod job;
 pub mod ledger_entry;
 pub mod profile;

@@ -19,8 +19,8 @@ pub struct Model {
     pub last_name: String,
     pub profession: String,
     pub profile_type: ProfileType,
-    /// Cents, never negative (CHECK constraint).
-    pub balance: i64,
+    /// Id in an outside system (the upstream feed's user id), unique.
+    pub external_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

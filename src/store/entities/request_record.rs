@@ -12,7 +12,8 @@ pub struct Model {
     pub method: String,
     /// Hex SHA-256 of the request's parameters (without the request id).
     pub request_hash: String,
-    /// The encoded protobuf response.
+    /// The first response: versioned JSON of the domain receipt (see
+    /// `ledger::idempotency`).
     pub response: Vec<u8>,
     pub created_at: DateTimeUtc,
 }

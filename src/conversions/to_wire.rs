@@ -1,0 +1,187 @@
+//! Domain values into `jobpay.v1` messages.
+
+use crate::domain::{Balance, Job, LedgerEntry, Profile};
+use crate::ledger::Receipt;
+use crate::money::{Currency, Minor};
+use crate::proto::{pb, timestamp};
+use crate::store::entities::{contract, ledger_entry, profile};
+
+impl From<profile::ProfileType> for pb::ProfileType {
+    fn from(value: profile::ProfileType) -> Self {
+        match value {
+            profile::ProfileType::Client => pb::ProfileType::Client,
+            profile::ProfileType::Contractor => pb::ProfileType::Contractor,
+        }
+    }
+}
+
+impl From<contract::ContractStatus> for pb::ContractStatus {
+    fn from(value: contract::ContractStatus) -> Self {
+        match value {
+            contract::ContractStatus::New => pb::ContractStatus::New,
+            contract::ContractStatus::InProgress => pb::ContractStatus::InProgress,
+            contract::ContractStatus::Terminated => pb::ContractStatus::Terminated,
+        }
+    }
+}
+
+impl From<ledger_entry::EntryKind> for pb::LedgerEntryKind {
+    fn from(value: ledger_entry::EntryKind) -> Self {
+        match value {
+            ledger_entry::EntryKind::Opening => pb::LedgerEntryKind::Opening,
+            ledger_entry::EntryKind::Deposit => pb::LedgerEntryKind::Deposit,
+            ledger_entry::EntryKind::JobPayment => pb::LedgerEntryKind::JobPayment,
+            ledger_entry::EntryKind::Withdrawal => pb::LedgerEntryKind::Withdrawal,
+            ledger_entry::EntryKind::Transfer => pb::LedgerEntryKind::Transfer,
+        }
+    }
+}
+
+impl From<Currency> for pb::Currency {
+    fn from(currency: Currency) -> Self {
+        pb::Currency {
+            code: currency.code,
+            precision: i32::from(currency.precision),
+        }
+    }
+}
+
+impl From<Balance> for pb::Balance {
+    fn from(balance: Balance) -> Self {
+        pb::Balance {
+            currency_code: balance.currency_code().to_owned(),
+            available: balance.available().to_string(),
+            held: balance.held.to_string(),
+            balance: balance.balance.to_string(),
+        }
+    }
+}
+
+impl From<Profile> for pb::Profile {
+    fn from(profile: Profile) -> Self {
+        let model = profile.model;
+        pb::Profile {
+            id: model.id,
+            first_name: model.first_name,
+            last_name: model.last_name,
+            profession: model.profession,
+            r#type: pb::ProfileType::from(model.profile_type).into(),
+            balance: profile.platform_balance.balance.to_string(),
+            create_time: Some(timestamp(model.created_at)),
+            balances: profile.balances.into_iter().map(Into::into).collect(),
+            external_id: model.external_id.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<contract::Model> for pb::Contract {
+    fn from(model: contract::Model) -> Self {
+        pb::Contract {
+            id: model.id,
+            terms: model.terms,
+            status: pb::ContractStatus::from(model.status).into(),
+            client_id: model.client_id,
+            contractor_id: model.contractor_id,
+            create_time: Some(timestamp(model.created_at)),
+            update_time: Some(timestamp(model.updated_at)),
+            currency_code: model.currency_code,
+        }
+    }
+}
+
+impl From<Job> for pb::Job {
+    fn from(job: Job) -> Self {
+        pb::Job {
+            id: job.id,
+            description: job.description,
+            currency_code: job.price.currency_code.clone(),
+            price: job.price.to_string(),
+            paid: job.paid,
+            payment_time: job.payment_time.map(timestamp),
+            contract_id: job.contract_id,
+            create_time: Some(timestamp(job.create_time)),
+            update_time: Some(timestamp(job.update_time)),
+        }
+    }
+}
+
+impl From<LedgerEntry> for pb::LedgerEntry {
+    fn from(entry: LedgerEntry) -> Self {
+        let LedgerEntry { model, currency } = entry;
+        let money = |units: Option<i64>| {
+            units
+                .map(|u| Minor::new(u).format(currency.precision))
+                .unwrap_or_default()
+        };
+        pb::LedgerEntry {
+            id: model.id,
+            kind: pb::LedgerEntryKind::from(model.kind).into(),
+            debit_profile_id: model.debit_profile_id.unwrap_or(0),
+            credit_profile_id: model.credit_profile_id.unwrap_or(0),
+            amount: Minor::new(model.amount).format(currency.precision),
+            job_id: model.job_id.unwrap_or(0),
+            debit_balance_after: money(model.debit_balance_after),
+            credit_balance_after: money(model.credit_balance_after),
+            request_id: model.request_id.unwrap_or_default(),
+            create_time: Some(timestamp(model.created_at)),
+            currency_code: currency.code,
+        }
+    }
+}
+
+/// A receipt as the response of the method that made it; `None` when the
+/// receipt is another method's (a bug, reported as INTERNAL by the caller).
+pub trait FromReceipt: Sized {
+    fn from_receipt(receipt: Receipt) -> Option<Self>;
+}
+
+impl FromReceipt for pb::PayJobResponse {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::PayJob {
+                job,
+                client_balance,
+            } => Some(pb::PayJobResponse {
+                job: Some(job.into()),
+                client_balance: client_balance.to_string(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl FromReceipt for pb::DepositResponse {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::Deposit { balance } => Some(pb::DepositResponse {
+                balance: balance.to_string(),
+                currency_code: balance.currency_code,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl FromReceipt for pb::WithdrawResponse {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::Withdraw { balance } => Some(pb::WithdrawResponse {
+                balance: balance.to_string(),
+                currency_code: balance.currency_code,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl FromReceipt for pb::TransferResponse {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::Transfer { balance } => Some(pb::TransferResponse {
+                balance: balance.to_string(),
+                currency_code: balance.currency_code,
+            }),
+            _ => None,
+        }
+    }
+}

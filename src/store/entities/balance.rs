@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+/// A profile's money in one currency. Opened (inserted) by the first
+/// movement that touches it.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "balances")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub profile_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub currency_code: String,
+    /// Minor units, never negative (CHECK constraint).
+    pub balance: i64,
+    /// Minor units reserved by pending payout requests, `0 <= held <=
+    /// balance` (CHECK constraint).
+    pub held: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
