@@ -3,7 +3,9 @@
 //! For every (profile, currency): the balance equals the sum of the ledger
 //! entries in that currency that credit the profile minus the sum of those
 //! that debit it; no balance is negative; `held` lies within `0..=balance`;
-//! and every currency named by a balance, contract, job or entry exists.
+//! every currency named by a balance, contract, job or entry exists; every
+//! summary total equals the ledger sum that feeds it; and `held` equals the
+//! balance's requested payouts.
 //! Runs in one read-only snapshot so concurrent movements cannot produce a
 //! false alarm.
 
@@ -38,11 +40,21 @@ pub struct AuditReport {
     pub negative: Vec<(i64, String)>,
     /// Currency codes used somewhere but missing from `currencies`.
     pub unknown_currencies: Vec<String>,
+    /// Summary totals that disagree with the ledger: (profile, currency,
+    /// total, stored, ledger).
+    pub total_mismatches: Vec<(i64, String, String, String, String)>,
+    /// Balances whose `held` is not the sum of their requested payouts:
+    /// (profile, currency, held, requested).
+    pub held_mismatches: Vec<(i64, String, String, String)>,
 }
 
 impl AuditReport {
     pub fn passed(&self) -> bool {
-        self.mismatches.is_empty() && self.negative.is_empty() && self.unknown_currencies.is_empty()
+        self.mismatches.is_empty()
+            && self.negative.is_empty()
+            && self.unknown_currencies.is_empty()
+            && self.total_mismatches.is_empty()
+            && self.held_mismatches.is_empty()
     }
 }
 
@@ -71,6 +83,18 @@ impl fmt::Display for AuditReport {
         }
         for code in &self.unknown_currencies {
             writeln!(f, "UNKNOWN currency in use: {code}")?;
+        }
+        for (id, code, total, stored, ledger) in &self.total_mismatches {
+            writeln!(
+                f,
+                "TOTAL MISMATCH profile {id} {code}: {total} is {stored}, ledger says {ledger}"
+            )?;
+        }
+        for (id, code, held, requested) in &self.held_mismatches {
+            writeln!(
+                f,
+                "HELD MISMATCH profile {id} {code}: held {held}, requested payouts add up to {requested}"
+            )?;
         }
         write!(
             f,
@@ -113,6 +137,39 @@ const UNKNOWN_CURRENCIES: &str = "
     ) used
     WHERE code NOT IN (SELECT code FROM currencies)
     ORDER BY code";
+
+/// Every summary total against the ledger sum that feeds it.
+fn total_mismatches_sql() -> String {
+    migration::m20261127_000004_payouts::TOTALS
+        .iter()
+        .map(|(column, side, kinds)| {
+            let kinds = kinds
+                .iter()
+                .map(|k| format!("'{k}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let ledger = format!(
+                "COALESCE((SELECT SUM(e.amount) FROM ledger_entries e \
+                 WHERE e.{side}_profile_id = b.profile_id AND e.currency_code = b.currency_code \
+                 AND e.kind IN ({kinds})), 0)"
+            );
+            format!(
+                "SELECT b.profile_id, b.currency_code, '{column}', CAST(b.{column} AS TEXT), \
+                 CAST({ledger} AS TEXT) FROM balances b WHERE b.{column} <> {ledger}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+const HELD_MISMATCHES: &str = "
+    SELECT b.profile_id, b.currency_code, CAST(b.held AS TEXT), CAST(COALESCE(p.total, 0) AS TEXT)
+    FROM balances b
+    LEFT JOIN (SELECT profile_id, currency_code, SUM(amount) AS total FROM payouts
+               WHERE state = 'requested' GROUP BY profile_id, currency_code) p
+           ON p.profile_id = b.profile_id AND p.currency_code = b.currency_code
+    WHERE b.held <> COALESCE(p.total, 0)
+    ORDER BY 1, 2";
 
 pub async fn audit(store: &Store) -> Result<AuditReport, Error> {
     let db = store.conn();
@@ -175,6 +232,23 @@ pub async fn audit(store: &Store) -> Result<AuditReport, Error> {
     }
     for row in tx.query_all_raw(query(UNKNOWN_CURRENCIES)).await? {
         report.unknown_currencies.push(row.try_get_by_index(0)?);
+    }
+    for row in tx.query_all_raw(query(&total_mismatches_sql())).await? {
+        report.total_mismatches.push((
+            row.try_get_by_index(0)?,
+            row.try_get_by_index(1)?,
+            row.try_get_by_index(2)?,
+            row.try_get_by_index(3)?,
+            row.try_get_by_index(4)?,
+        ));
+    }
+    for row in tx.query_all_raw(query(HELD_MISMATCHES)).await? {
+        report.held_mismatches.push((
+            row.try_get_by_index(0)?,
+            row.try_get_by_index(1)?,
+            row.try_get_by_index(2)?,
+            row.try_get_by_index(3)?,
+        ));
     }
     tx.commit().await?;
     Ok(report)

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, Minor, Money};
+use crate::store::entities::payout::{self, PayoutState};
 use crate::store::entities::{balance, job, ledger_entry, profile};
 
 /// A job with its price in its currency.
@@ -88,4 +89,131 @@ pub struct Profile {
 pub struct LedgerEntry {
     pub model: ledger_entry::Model,
     pub currency: Currency,
+}
+
+/// A payout with its amount in its currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payout {
+    pub id: i64,
+    pub profile_id: i64,
+    pub amount: Money,
+    pub state: PayoutState,
+    pub ledger_entry_id: Option<i64>,
+    pub external_id: Option<String>,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+}
+
+impl Payout {
+    /// `currency` is the payout's (`model.currency_code`).
+    pub fn new(model: payout::Model, currency: &Currency) -> Self {
+        Payout {
+            id: model.id,
+            profile_id: model.profile_id,
+            amount: currency.money(Minor::new(model.amount)),
+            state: model.state,
+            ledger_entry_id: model.ledger_entry_id,
+            external_id: model.external_id,
+            create_time: model.created_at,
+            update_time: model.updated_at,
+        }
+    }
+}
+
+/// Running totals of one balance by kind of movement, in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub opening: i64,
+    pub deposited: i64,
+    pub withdrawn: i64,
+    pub earned: i64,
+    pub spent: i64,
+    pub transferred_in: i64,
+    pub transferred_out: i64,
+    pub paid_out: i64,
+    pub borrowed: i64,
+    pub repaid: i64,
+}
+
+/// Which side of a ledger entry a balance is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Debit,
+    Credit,
+}
+
+impl Totals {
+    pub fn from_row(row: &balance::Model) -> Self {
+        Totals {
+            opening: row.opening,
+            deposited: row.deposited,
+            withdrawn: row.withdrawn,
+            earned: row.earned,
+            spent: row.spent,
+            transferred_in: row.transferred_in,
+            transferred_out: row.transferred_out,
+            paid_out: row.paid_out,
+            borrowed: row.borrowed,
+            repaid: row.repaid,
+        }
+    }
+
+    /// The total an entry of `kind` feeds on `side`, if any. The same
+    /// mapping as the back-fill of `migration::m20261127_000004_payouts`.
+    fn slot(&mut self, kind: ledger_entry::EntryKind, side: Side) -> Option<&mut i64> {
+        use ledger_entry::EntryKind as K;
+        match (kind, side) {
+            (K::Opening, Side::Credit) => Some(&mut self.opening),
+            (K::Deposit, Side::Credit) => Some(&mut self.deposited),
+            (K::Withdrawal, Side::Debit) => Some(&mut self.withdrawn),
+            (K::JobPayment | K::ExternalCredit, Side::Credit) => Some(&mut self.earned),
+            (K::JobPayment | K::ExternalDebit, Side::Debit) => Some(&mut self.spent),
+            (K::Transfer, Side::Credit) => Some(&mut self.transferred_in),
+            (K::Transfer, Side::Debit) => Some(&mut self.transferred_out),
+            (K::Payout, Side::Debit) => Some(&mut self.paid_out),
+            (K::LoanDisbursement, Side::Credit) => Some(&mut self.borrowed),
+            (K::LoanRepayment, Side::Debit) => Some(&mut self.repaid),
+            _ => None,
+        }
+    }
+
+    /// Adds an entry's amount to the total it feeds. Totals saturate: the
+    /// balance itself is checked, and a total of all history can exceed
+    /// what the balance ever held.
+    pub fn record(&mut self, kind: ledger_entry::EntryKind, side: Side, amount: Minor) {
+        if let Some(total) = self.slot(kind, side) {
+            *total = total.saturating_add(amount.get());
+        }
+    }
+}
+
+/// Where one balance stands and how it got there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceSummary {
+    pub profile_id: i64,
+    pub currency: Currency,
+    pub balance: Minor,
+    pub held: Minor,
+    pub totals: Totals,
+}
+
+impl BalanceSummary {
+    pub fn new(profile_id: i64, currency: &Currency, row: Option<&balance::Model>) -> Self {
+        BalanceSummary {
+            profile_id,
+            currency: currency.clone(),
+            balance: Minor::new(row.map_or(0, |r| r.balance)),
+            held: Minor::new(row.map_or(0, |r| r.held)),
+            totals: row.map(Totals::from_row).unwrap_or_default(),
+        }
+    }
+}
+
+/// One profile's pending payout requests in one currency, added up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutRequestTotal {
+    pub profile_id: i64,
+    pub full_name: String,
+    pub amount: Money,
+    pub payout_count: i64,
 }

@@ -48,6 +48,8 @@ pub enum AuthFailure {
 pub enum Resource {
     Contract,
     Job,
+    Payout,
+    Profile,
 }
 
 /// Everything that can go wrong in a call.
@@ -97,6 +99,10 @@ pub enum Error {
     CurrencyExists(String),
     /// CreateProfile with an `external_id` another profile has.
     ExternalIdTaken,
+    /// A payout transition from a state other than requested.
+    PayoutNotRequested {
+        state: &'static str,
+    },
     /// A credit that would push a balance beyond what can be represented.
     BalanceLimitExceeded,
     /// Lost a race with a concurrent transaction (serialization failure,
@@ -139,6 +145,7 @@ impl Error {
             | Error::JobAlreadyPaid
             | Error::InsufficientFunds { .. }
             | Error::DepositLimitExceeded { .. }
+            | Error::PayoutNotRequested { .. }
             | Error::BalanceLimitExceeded => Code::FailedPrecondition,
             Error::Conflict => Code::Aborted,
             Error::Unavailable(_) => Code::Unavailable,
@@ -167,6 +174,9 @@ impl Error {
             Error::ExternalIdTaken => "EXTERNAL_ID_TAKEN",
             Error::NotFound(Resource::Contract, _) => "CONTRACT_NOT_FOUND",
             Error::NotFound(Resource::Job, _) => "JOB_NOT_FOUND",
+            Error::NotFound(Resource::Payout, _) => "PAYOUT_NOT_FOUND",
+            Error::NotFound(Resource::Profile, _) => "PROFILE_NOT_FOUND",
+            Error::PayoutNotRequested { .. } => "PAYOUT_NOT_REQUESTED",
             Error::NoPaidJobs => "NO_PAID_JOBS",
             Error::CallerNotClient(_) => "CALLER_NOT_CLIENT",
             Error::WrongParty(_) => "WRONG_PARTY",
@@ -209,6 +219,9 @@ impl Error {
             }
             Error::CurrencyNotSupported { code, .. } | Error::CurrencyExists(code) => {
                 metadata.insert("currency_code".to_owned(), code.clone());
+            }
+            Error::PayoutNotRequested { state } => {
+                metadata.insert("state".to_owned(), (*state).to_owned());
             }
             Error::InvalidContractTransition { status, .. } => {
                 metadata.insert("status".to_owned(), (*status).to_owned());
@@ -259,6 +272,12 @@ impl fmt::Display for Error {
             ),
             Error::NotFound(Resource::Contract, id) => write!(f, "contract {id} not found"),
             Error::NotFound(Resource::Job, id) => write!(f, "job {id} not found"),
+            Error::NotFound(Resource::Payout, id) => write!(f, "payout {id} not found"),
+            Error::NotFound(Resource::Profile, id) => write!(f, "profile {id} not found"),
+            Error::PayoutNotRequested { state } => write!(
+                f,
+                "the payout is {state}: only a requested payout can be completed or cancelled"
+            ),
             Error::NoPaidJobs => f.write_str("no job was paid in the given range"),
             Error::CallerNotClient(action) => write!(f, "only a client may {action}"),
             Error::WrongParty(action) => write!(f, "{action}"),

@@ -152,8 +152,10 @@ impl Rows {
                 currency_code: Set(SEED_CURRENCY.to_owned()),
                 balance: Set(balance.get()),
                 held: Set(0),
+                opening: Set(balance.get()),
                 created_at: Set(now),
                 updated_at: Set(now),
+                ..Default::default()
             });
             // Balances that predate the ledger enter it as opening entries,
             // so every balance equals its credits minus its debits.

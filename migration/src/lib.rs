@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_schema;
 mod m20261125_000002_request_records;
 mod m20261127_000003_currencies;
+pub mod m20261127_000004_payouts;
 pub mod stored_responses;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_schema::Migration),
             Box::new(m20261125_000002_request_records::Migration),
             Box::new(m20261127_000003_currencies::Migration),
+            Box::new(m20261127_000004_payouts::Migration),
         ]
     }
 }

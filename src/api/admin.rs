@@ -9,12 +9,15 @@ use sea_orm::{
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, text_field, with_balances};
-use crate::error::Error;
+use super::{AppState, id_field, move_money, text_field, with_balances};
+use crate::domain::{BalanceSummary, PayoutRequestTotal};
+use crate::error::{Error, Resource};
+use crate::ledger::{ADMIN, Op};
 use crate::money::{Currency, Minor, Money};
 use crate::proto::pb::{self, admin_service_server::AdminService};
 use crate::store::entities::profile::{self, ProfileType};
 use crate::store::entities::{contract, job};
+use crate::store::queries;
 use crate::store::{self, saturating_sum};
 
 const MAX_NAME_CHARS: usize = 200;
@@ -333,6 +336,85 @@ impl AdminService for AdminApi {
             .create(&req.code, req.precision)
             .await?;
         Ok(Response::new(currency.into()))
+    }
+
+    async fn get_balance_summary(
+        &self,
+        request: Request<pb::AdminServiceGetBalanceSummaryRequest>,
+    ) -> Result<Response<pb::BalanceSummary>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let profile_id = id_field("profile_id", req.profile_id)?;
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &req.currency_code)
+            .await?;
+        let db = self.state.store.conn();
+        profile::Entity::find_by_id(profile_id)
+            .one(db)
+            .await
+            .map_err(Error::from)?
+            .ok_or(Error::NotFound(Resource::Profile, profile_id))?;
+        let row = queries::balance_of(db, profile_id, &currency.code).await?;
+        Ok(Response::new(
+            BalanceSummary::new(profile_id, &currency, row.as_ref()).into(),
+        ))
+    }
+
+    async fn complete_payout(
+        &self,
+        request: Request<pb::CompletePayoutRequest>,
+    ) -> Result<Response<pb::Payout>, Status> {
+        self.authorize(&request)?;
+        let payout_id = id_field("id", request.get_ref().id)?;
+        move_money(&self.state, ADMIN, Op::CompletePayout { payout_id }, None).await
+    }
+
+    async fn cancel_payout(
+        &self,
+        request: Request<pb::AdminServiceCancelPayoutRequest>,
+    ) -> Result<Response<pb::Payout>, Status> {
+        self.authorize(&request)?;
+        let payout_id = id_field("id", request.get_ref().id)?;
+        move_money(&self.state, ADMIN, Op::CancelPayout { payout_id }, None).await
+    }
+
+    async fn list_payout_requests(
+        &self,
+        request: Request<pb::ListPayoutRequestsRequest>,
+    ) -> Result<Response<pb::ListPayoutRequestsResponse>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let page = PageRequest::parse("payout_requests", req.page_size, &req.page_token)?;
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &req.currency_code)
+            .await?;
+        let mut rows = queries::payout_request_totals(
+            self.state.store.conn(),
+            &currency.code,
+            page.after,
+            page.fetch_limit(),
+        )
+        .await?;
+        let next_page_token = page.finish(&mut rows, |row| row.0);
+        let requests = rows
+            .into_iter()
+            .map(|(profile_id, first_name, last_name, amount, count)| {
+                pb::PayoutRequestTotal::from(PayoutRequestTotal {
+                    profile_id,
+                    full_name: format!("{first_name} {last_name}"),
+                    amount: currency.money(Minor::new(amount)),
+                    payout_count: count,
+                })
+            })
+            .collect();
+        Ok(Response::new(pb::ListPayoutRequestsResponse {
+            requests,
+            next_page_token,
+        }))
     }
 
     async fn list_profiles(

@@ -7,7 +7,7 @@ use super::pagination::{IdOrder, PageRequest};
 use super::{AppState, caller, move_money, with_balances};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{DepositInput, TransferInput, WithdrawInput};
-use crate::domain::{Balance, LedgerEntry};
+use crate::domain::{Balance, BalanceSummary, LedgerEntry};
 use crate::error::Error;
 use crate::ledger::Op;
 use crate::proto::pb::{self, balance_service_server::BalanceService};
@@ -160,6 +160,24 @@ impl BalanceService for BalanceApi {
         Ok(Response::new(pb::ListBalancesResponse {
             balances: profile.balances.into_iter().map(Into::into).collect(),
         }))
+    }
+
+    async fn get_balance_summary(
+        &self,
+        request: Request<pb::GetBalanceSummaryRequest>,
+    ) -> Result<Response<pb::BalanceSummary>, Status> {
+        let caller = caller(&request)?;
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &request.get_ref().currency_code)
+            .await?;
+        let db = self.state.store.conn();
+        load_caller(db, caller).await?;
+        let row = queries::balance_of(db, caller, &currency.code).await?;
+        Ok(Response::new(
+            BalanceSummary::new(caller, &currency, row.as_ref()).into(),
+        ))
     }
 
     async fn list_currencies(

@@ -8,6 +8,7 @@ pub mod balances;
 pub mod contracts;
 pub mod jobs;
 mod pagination;
+pub mod payouts;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

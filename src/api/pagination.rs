@@ -89,13 +89,13 @@ impl PageRequest {
 
     /// Rows to ask the database for: one more than the page, to learn
     /// whether another page follows.
-    fn fetch_limit(&self) -> u64 {
+    pub fn fetch_limit(&self) -> u64 {
         self.size + 1
     }
 
     /// Cuts `rows` (fetched with `fetch_limit`) to the page and returns the
     /// token of the next page, empty on the last.
-    fn finish<T>(&self, rows: &mut Vec<T>, id: impl Fn(&T) -> i64) -> String {
+    pub fn finish<T>(&self, rows: &mut Vec<T>, id: impl Fn(&T) -> i64) -> String {
         if rows.len() as u64 > self.size {
             rows.truncate(self.size as usize);
             rows.last()

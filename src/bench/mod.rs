@@ -28,6 +28,9 @@ pub enum Scenario {
     /// Random transfers among a few profiles, with deposits and
     /// withdrawals mixed in; checks that money is conserved.
     Bank,
+    /// GetBalanceSummary of a profile with `--history` ledger entries and
+    /// of one with 10, `--calls` each: the two should answer alike.
+    Summary,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,6 +73,10 @@ pub struct BenchArgs {
     /// The server's process id, to report its memory (Linux, same host).
     #[arg(long)]
     pub server_pid: Option<u32>,
+
+    /// Ledger entries of the long-history profile (summary scenario).
+    #[arg(long, default_value_t = 100_000)]
+    pub history: usize,
 }
 
 /// Runs the scenario and returns its figures.
@@ -105,6 +112,9 @@ pub async fn run(args: &BenchArgs) -> Result<Report, String> {
         Scenario::Pay => scenarios::pay(&load, args.calls, concurrency).await?,
         Scenario::Read => scenarios::read(&load, args.calls, concurrency).await?,
         Scenario::Bank => scenarios::bank(&load, args.calls, concurrency).await?,
+        Scenario::Summary => {
+            scenarios::summary(&load, args.calls, concurrency, args.history).await?
+        }
     };
     if let (Some(url), Some(before)) = (&args.metrics, retries_before) {
         report.retries = Some(report::scrape_retries(url).await?.saturating_sub(before));

@@ -476,3 +476,105 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
         ..Report::default()
     })
 }
+
+/// Gives `profile` a history of `entries` ledger entries: transfers of
+/// 0.01 to `to`, all in flight at once (the ledger batches them).
+async fn make_history(load: &Load, from: i64, to: i64, entries: usize) -> Result<(), String> {
+    let mut tasks = JoinSet::new();
+    for i in 0..entries {
+        let mut balances = BalanceServiceClient::new(load.channel(i));
+        tasks.spawn(async move {
+            balances
+                .transfer(as_profile(
+                    from,
+                    pb::TransferRequest {
+                        to_profile_id: to,
+                        amount: "0.01".into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .map(drop)
+        });
+        // Keep at most a few thousand calls in flight.
+        if tasks.len() >= 4_096
+            && let Some(result) = tasks.join_next().await
+        {
+            result
+                .map_err(|e| e.to_string())?
+                .map_err(setup_error("history transfer"))?;
+        }
+    }
+    for result in tasks.join_all().await {
+        result.map_err(setup_error("history transfer"))?;
+    }
+    Ok(())
+}
+
+/// GetBalanceSummary on a long history and on a short one: a summary is
+/// one row read, so both answer in the same time.
+pub async fn summary(
+    load: &Load,
+    calls: usize,
+    concurrency: usize,
+    history: usize,
+) -> Result<Report, String> {
+    let load = Arc::new(Load {
+        channels: load.channels.clone(),
+        admin_key: load.admin_key.clone(),
+    });
+    // The funding deposit is one entry; the rest are transfers out.
+    let long = load.party(Minor::new(history as i64)).await?;
+    make_history(
+        &load,
+        long.client,
+        long.contractor,
+        history.saturating_sub(1),
+    )
+    .await?;
+    let short = load.party(Minor::new(100)).await?;
+    make_history(&load, short.client, short.contractor, 9).await?;
+
+    let measure = |profile: i64| {
+        let channels = load.channels.clone();
+        closed_loop(concurrency, calls, move |i| {
+            let mut balances = BalanceServiceClient::new(pick(&channels, i));
+            async move {
+                balances
+                    .get_balance_summary(as_profile(
+                        profile,
+                        pb::GetBalanceSummaryRequest::default(),
+                    ))
+                    .await
+                    .map(drop)
+            }
+        })
+    };
+    let (short_wall, _, short_latencies) = measure(short.client).await;
+    let (wall, outcomes, latencies) = measure(long.client).await;
+    let p50 = |l: &[Duration]| l.get(l.len() / 2).copied().unwrap_or_default();
+    let short_rate = calls as f64 / short_wall.as_secs_f64().max(f64::EPSILON);
+    let long_rate = calls as f64 / wall.as_secs_f64().max(f64::EPSILON);
+    let mut report = Report {
+        scenario: "summary",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    };
+    report.notes.push(format!(
+        "{history} entries: {long_rate:.0} calls/s, p50 {:.2} ms (the figures above)",
+        p50(&report.latencies).as_secs_f64() * 1e3
+    ));
+    report.notes.push(format!(
+        "10 entries: {short_rate:.0} calls/s, p50 {:.2} ms",
+        p50(&short_latencies).as_secs_f64() * 1e3
+    ));
+    report.notes.push(format!(
+        "ratio long/short history throughput: {:.2}",
+        long_rate / short_rate.max(f64::EPSILON)
+    ));
+    Ok(report)
+}

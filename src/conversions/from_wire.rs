@@ -197,3 +197,19 @@ impl TryFrom<&pb::TransferRequest> for TransferInput {
         })
     }
 }
+
+/// A payout request.
+pub struct RequestPayoutInput {
+    pub amount: AmountInput,
+    pub request_id: Option<RequestId>,
+}
+
+impl TryFrom<&pb::RequestPayoutRequest> for RequestPayoutInput {
+    type Error = Error;
+    fn try_from(req: &pb::RequestPayoutRequest) -> Result<Self, Error> {
+        Ok(RequestPayoutInput {
+            amount: AmountInput::new("amount", &req.amount, &req.currency_code, Rounding::Exact)?,
+            request_id: RequestId::parse_optional(&req.request_id)?,
+        })
+    }
+}

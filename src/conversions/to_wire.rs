@@ -1,9 +1,12 @@
 //! Domain values into `jobpay.v1` messages.
 
-use crate::domain::{Balance, Job, LedgerEntry, Profile};
+use crate::domain::{
+    Balance, BalanceSummary, Job, LedgerEntry, Payout, PayoutRequestTotal, Profile,
+};
 use crate::ledger::Receipt;
 use crate::money::{Currency, Minor};
 use crate::proto::{pb, timestamp};
+use crate::store::entities::payout::PayoutState;
 use crate::store::entities::{contract, ledger_entry, profile};
 
 impl From<profile::ProfileType> for pb::ProfileType {
@@ -33,6 +36,11 @@ impl From<ledger_entry::EntryKind> for pb::LedgerEntryKind {
             ledger_entry::EntryKind::JobPayment => pb::LedgerEntryKind::JobPayment,
             ledger_entry::EntryKind::Withdrawal => pb::LedgerEntryKind::Withdrawal,
             ledger_entry::EntryKind::Transfer => pb::LedgerEntryKind::Transfer,
+            ledger_entry::EntryKind::Payout => pb::LedgerEntryKind::Payout,
+            ledger_entry::EntryKind::ExternalCredit => pb::LedgerEntryKind::ExternalCredit,
+            ledger_entry::EntryKind::ExternalDebit => pb::LedgerEntryKind::ExternalDebit,
+            ledger_entry::EntryKind::LoanDisbursement => pb::LedgerEntryKind::LoanDisbursement,
+            ledger_entry::EntryKind::LoanRepayment => pb::LedgerEntryKind::LoanRepayment,
         }
     }
 }
@@ -182,6 +190,79 @@ impl FromReceipt for pb::TransferResponse {
                 currency_code: balance.currency_code,
             }),
             _ => None,
+        }
+    }
+}
+
+impl From<PayoutState> for pb::PayoutState {
+    fn from(state: PayoutState) -> Self {
+        match state {
+            PayoutState::Requested => pb::PayoutState::Requested,
+            PayoutState::Cancelled => pb::PayoutState::Cancelled,
+            PayoutState::PaidOut => pb::PayoutState::PaidOut,
+        }
+    }
+}
+
+impl From<Payout> for pb::Payout {
+    fn from(payout: Payout) -> Self {
+        pb::Payout {
+            id: payout.id,
+            profile_id: payout.profile_id,
+            currency_code: payout.amount.currency_code.clone(),
+            amount: payout.amount.to_string(),
+            state: pb::PayoutState::from(payout.state).into(),
+            ledger_entry_id: payout.ledger_entry_id.unwrap_or(0),
+            external_id: payout.external_id.unwrap_or_default(),
+            create_time: Some(timestamp(payout.create_time)),
+            update_time: Some(timestamp(payout.update_time)),
+        }
+    }
+}
+
+impl FromReceipt for pb::Payout {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::Payout { payout } => Some(payout.into()),
+            _ => None,
+        }
+    }
+}
+
+impl From<BalanceSummary> for pb::BalanceSummary {
+    fn from(summary: BalanceSummary) -> Self {
+        let precision = summary.currency.precision;
+        let money = |units: i64| Minor::new(units).format(precision);
+        let t = summary.totals;
+        pb::BalanceSummary {
+            profile_id: summary.profile_id,
+            balance: summary.balance.format(precision),
+            held: summary.held.format(precision),
+            available: money(summary.balance.get() - summary.held.get()),
+            opening: money(t.opening),
+            deposited: money(t.deposited),
+            withdrawn: money(t.withdrawn),
+            earned: money(t.earned),
+            spent: money(t.spent),
+            transferred_in: money(t.transferred_in),
+            transferred_out: money(t.transferred_out),
+            payout: summary.held.format(precision),
+            paid_out: money(t.paid_out),
+            borrowed: money(t.borrowed),
+            repaid: money(t.repaid),
+            currency_code: summary.currency.code,
+        }
+    }
+}
+
+impl From<PayoutRequestTotal> for pb::PayoutRequestTotal {
+    fn from(total: PayoutRequestTotal) -> Self {
+        pb::PayoutRequestTotal {
+            profile_id: total.profile_id,
+            full_name: total.full_name,
+            currency_code: total.amount.currency_code.clone(),
+            amount: total.amount.to_string(),
+            payout_count: i32::try_from(total.payout_count).unwrap_or(i32::MAX),
         }
     }
 }

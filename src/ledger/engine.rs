@@ -3,8 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use sea_orm::ActiveEnum;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
+    ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, RelationTrait,
@@ -12,12 +14,13 @@ use sea_orm::{
 };
 
 use super::idempotency::request_hash;
-use super::{Command, Op, Receipt};
-use crate::domain::Job;
+use super::{ADMIN, Command, Op, Receipt};
+use crate::domain::{Job, Payout, Side, Totals};
 use crate::error::{AuthFailure, Error, Resource};
 use crate::money::{Currency, Minor, Money};
 use crate::store::entities::contract::{self, ContractStatus};
 use crate::store::entities::ledger_entry::{self, EntryKind};
+use crate::store::entities::payout::{self, PayoutState};
 use crate::store::entities::profile::{self, ProfileType};
 use crate::store::entities::{balance, currency, job, request_record};
 use crate::store::saturating_sum;
@@ -26,15 +29,20 @@ use crate::store::saturating_sum;
 ///
 /// The outer `Err` is a database failure of the whole batch (the runner
 /// retries conflicts); an inner `Err` is one command refused, having written
-/// nothing. Query count is fixed: at most six reads and four writes,
-/// whatever the batch size.
+/// nothing. Query count is fixed for movements between balances: at most
+/// seven reads and four writes, whatever the batch size. Payout requests
+/// and completions add one or two statements each (their rows' ids are
+/// part of the response).
 pub async fn execute(
     tx: &DatabaseTransaction,
     commands: &[Command],
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<Receipt, Error>>, Error> {
     let mut batch = Batch::load(tx, commands, now).await?;
-    let outcomes = commands.iter().map(|c| batch.decide(c)).collect();
+    let mut outcomes = Vec::with_capacity(commands.len());
+    for command in commands {
+        outcomes.push(batch.decide(tx, command).await?);
+    }
     batch.write(tx).await?;
     Ok(outcomes)
 }
@@ -47,10 +55,17 @@ struct JobWithContract {
 }
 
 /// A balance row as the batch sees it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct BalanceState {
     balance: Minor,
     held: Minor,
+    totals: Totals,
+}
+
+/// A payout the batch may cancel or complete, with its currency.
+struct LoadedPayout {
+    model: payout::Model,
+    currency: Currency,
 }
 
 /// A balance's key: profile and currency code.
@@ -61,6 +76,7 @@ struct Batch {
     now: DateTime<Utc>,
     profiles: HashMap<i64, profile::Model>,
     jobs: HashMap<i64, JobWithContract>,
+    payouts: HashMap<i64, LoadedPayout>,
     /// Every balance the batch may touch; a missing row opens at zero.
     balances: BTreeMap<BalanceKey, BalanceState>,
     /// Clients' outstanding jobs' total per currency, for deposit limits.
@@ -76,8 +92,8 @@ struct Batch {
 /// The balances a command may touch, before its job is known.
 fn direct_balances(command: &Command) -> Vec<BalanceKey> {
     match &command.op {
-        Op::PayJob { .. } => Vec::new(),
-        Op::Deposit { amount, .. } | Op::Withdraw { amount } => {
+        Op::PayJob { .. } | Op::CancelPayout { .. } | Op::CompletePayout { .. } => Vec::new(),
+        Op::Deposit { amount, .. } | Op::Withdraw { amount } | Op::RequestPayout { amount } => {
             vec![(command.caller, amount.currency_code.clone())]
         }
         Op::Transfer {
@@ -97,6 +113,7 @@ impl Batch {
         now: DateTime<Utc>,
     ) -> Result<Batch, Error> {
         let jobs = load_jobs(tx, commands).await?;
+        let payouts = load_payouts(tx, commands).await?;
 
         let mut profile_ids: BTreeSet<i64> = commands.iter().map(|c| c.caller).collect();
         let mut balance_keys: BTreeSet<BalanceKey> =
@@ -114,6 +131,9 @@ impl Batch {
             profile_ids.insert(contract.contractor_id);
             balance_keys.insert((contract.client_id, currency.code.clone()));
             balance_keys.insert((contract.contractor_id, currency.code.clone()));
+        }
+        for LoadedPayout { model, .. } in payouts.values() {
+            balance_keys.insert((model.profile_id, model.currency_code.clone()));
         }
         let profiles = profile::Entity::find()
             .filter(profile::Column::Id.is_in(profile_ids))
@@ -142,6 +162,7 @@ impl Batch {
             now,
             profiles,
             jobs,
+            payouts,
             balances,
             outstanding,
             records,
@@ -153,34 +174,47 @@ impl Batch {
     }
 
     /// Decides one command against the batch's view, recording its writes
-    /// only if it succeeds.
-    fn decide(&mut self, command: &Command) -> Result<Receipt, Error> {
+    /// only if it succeeds. The outer `Err` is a database failure (of the
+    /// rows a payout writes at once); the inner one the command's refusal.
+    async fn decide(
+        &mut self,
+        tx: &DatabaseTransaction,
+        command: &Command,
+    ) -> Result<Result<Receipt, Error>, Error> {
         let hash = request_hash(&command.op);
         if let Some(request_id) = &command.request_id
             && let Some(record) = self
                 .records
                 .get(&(command.caller, request_id.as_str().to_owned()))
         {
-            return if record.method == command.op.method() && record.request_hash == hash {
-                Receipt::decode(&record.method, &record.response)
-            } else {
-                Err(Error::RequestIdReused)
-            };
+            return Ok(
+                if record.method == command.op.method() && record.request_hash == hash {
+                    Receipt::decode(&record.method, &record.response)
+                } else {
+                    Err(Error::RequestIdReused)
+                },
+            );
         }
-        if !self.profiles.contains_key(&command.caller) {
-            return Err(Error::Unauthenticated(AuthFailure::UnknownProfile));
+        if command.caller != ADMIN && !self.profiles.contains_key(&command.caller) {
+            return Ok(Err(Error::Unauthenticated(AuthFailure::UnknownProfile)));
         }
         let request_id = command.request_id.as_ref().map(|r| r.as_str().to_owned());
         let receipt = match &command.op {
-            Op::PayJob { job_id } => self.pay_job(command.caller, *job_id, request_id.clone())?,
-            Op::Deposit { profile_id, amount } => {
-                self.deposit(command.caller, *profile_id, amount, request_id.clone())?
+            Op::RequestPayout { amount } => {
+                self.request_payout(tx, command.caller, amount, request_id.clone())
+                    .await?
             }
-            Op::Withdraw { amount } => self.withdraw(command.caller, amount, request_id.clone())?,
-            Op::Transfer {
-                to_profile_id,
-                amount,
-            } => self.transfer(command.caller, *to_profile_id, amount, request_id.clone())?,
+            Op::CancelPayout { payout_id } => {
+                self.cancel_payout(tx, command.caller, *payout_id).await?
+            }
+            Op::CompletePayout { payout_id } => {
+                self.complete_payout(tx, command.caller, *payout_id).await?
+            }
+            _ => self.decide_movement(command, request_id.clone()),
+        };
+        let receipt = match receipt {
+            Ok(receipt) => receipt,
+            Err(refused) => return Ok(Err(refused)),
         };
         if let Some(request_id) = request_id {
             let record = request_record::Model {
@@ -195,17 +229,36 @@ impl Batch {
                 .insert((command.caller, request_id), record.clone());
             self.new_records.push(record);
         }
-        Ok(receipt)
+        Ok(Ok(receipt))
+    }
+
+    /// Movements decided in memory and written with the batch.
+    fn decide_movement(
+        &mut self,
+        command: &Command,
+        request_id: Option<String>,
+    ) -> Result<Receipt, Error> {
+        match &command.op {
+            Op::PayJob { job_id } => self.pay_job(command.caller, *job_id, request_id),
+            Op::Deposit { profile_id, amount } => {
+                self.deposit(command.caller, *profile_id, amount, request_id)
+            }
+            Op::Withdraw { amount } => self.withdraw(command.caller, amount, request_id),
+            Op::Transfer {
+                to_profile_id,
+                amount,
+            } => self.transfer(command.caller, *to_profile_id, amount, request_id),
+            Op::RequestPayout { .. } | Op::CancelPayout { .. } | Op::CompletePayout { .. } => Err(
+                Error::Internal("payouts are not decided in memory".to_owned()),
+            ),
+        }
     }
 
     fn state(&self, profile_id: i64, currency: &str) -> BalanceState {
         self.balances
             .get(&(profile_id, currency.to_owned()))
             .copied()
-            .unwrap_or(BalanceState {
-                balance: Minor::ZERO,
-                held: Minor::ZERO,
-            })
+            .unwrap_or_default()
     }
 
     /// The balance after taking `amount` out, or INSUFFICIENT_FUNDS when
@@ -238,14 +291,26 @@ impl Batch {
             .ok_or(Error::BalanceLimitExceeded)
     }
 
-    fn set_balance(&mut self, profile_id: i64, currency: &str, balance: Minor) {
+    /// Changes one balance row (balance, held, totals) in the batch's view.
+    fn update_state(
+        &mut self,
+        profile_id: i64,
+        currency: &str,
+        change: impl FnOnce(&mut BalanceState),
+    ) {
         let key = (profile_id, currency.to_owned());
-        let held = self.state(profile_id, currency).held;
-        self.balances
-            .insert(key.clone(), BalanceState { balance, held });
+        let mut state = self.state(profile_id, currency);
+        change(&mut state);
+        self.balances.insert(key.clone(), state);
         self.changed_balances.insert(key);
     }
 
+    fn set_balance(&mut self, profile_id: i64, currency: &str, balance: Minor) {
+        self.update_state(profile_id, currency, |state| state.balance = balance);
+    }
+
+    /// The ledger entry of a movement whose balances are already set; also
+    /// adds its amount to the summary total each side feeds.
     #[allow(clippy::too_many_arguments)]
     fn append_entry(
         &mut self,
@@ -256,7 +321,38 @@ impl Batch {
         job_id: Option<i64>,
         request_id: Option<String>,
     ) {
-        self.entries.push(ledger_entry::ActiveModel {
+        self.record_totals(kind, debit, credit, amount);
+        let entry = self.entry(kind, debit, credit, amount, job_id, request_id);
+        self.entries.push(entry);
+    }
+
+    fn record_totals(
+        &mut self,
+        kind: EntryKind,
+        debit: Option<(i64, Minor)>,
+        credit: Option<(i64, Minor)>,
+        amount: &Money,
+    ) {
+        for (party, side) in [(debit, Side::Debit), (credit, Side::Credit)] {
+            if let Some((profile_id, _)) = party {
+                self.update_state(profile_id, &amount.currency_code, |state| {
+                    state.totals.record(kind, side, amount.amount())
+                });
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn entry(
+        &self,
+        kind: EntryKind,
+        debit: Option<(i64, Minor)>,
+        credit: Option<(i64, Minor)>,
+        amount: &Money,
+        job_id: Option<i64>,
+        request_id: Option<String>,
+    ) -> ledger_entry::ActiveModel {
+        ledger_entry::ActiveModel {
             id: NotSet,
             kind: Set(kind),
             debit_profile_id: Set(debit.map(|(id, _)| id)),
@@ -268,7 +364,156 @@ impl Batch {
             request_id: Set(request_id),
             currency_code: Set(amount.currency_code.clone()),
             created_at: Set(self.now),
+        }
+    }
+
+    /// Writes the entries decided so far, so that an entry inserted on its
+    /// own next gets a larger id, as decision order requires.
+    async fn flush_entries(&mut self, tx: &DatabaseTransaction) -> Result<(), Error> {
+        if !self.entries.is_empty() {
+            ledger_entry::Entity::insert_many(std::mem::take(&mut self.entries))
+                .exec_without_returning(tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Holds `amount` of the caller's available balance and records the
+    /// request (its id is in the response, so the row is written now).
+    async fn request_payout(
+        &mut self,
+        tx: &DatabaseTransaction,
+        caller: i64,
+        amount: &Money,
+        request_id: Option<String>,
+    ) -> Result<Result<Receipt, Error>, Error> {
+        if let Err(refused) = self.after_debit(caller, amount) {
+            return Ok(Err(refused));
+        }
+        self.update_state(caller, &amount.currency_code, |state| {
+            state.held = Minor::new(state.held.get() + amount.amount().get())
         });
+        let created = payout::ActiveModel {
+            id: NotSet,
+            profile_id: Set(caller),
+            currency_code: Set(amount.currency_code.clone()),
+            amount: Set(amount.amount().get()),
+            state: Set(PayoutState::Requested),
+            ledger_entry_id: Set(None),
+            external_id: Set(None),
+            request_id: Set(request_id),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+        }
+        .insert(tx)
+        .await?;
+        let currency = Currency::new(amount.currency_code.clone(), amount.precision);
+        Ok(Ok(Receipt::Payout {
+            payout: Payout::new(created, &currency),
+        }))
+    }
+
+    /// The payout `id` if `caller` may act on it and it is still
+    /// requested.
+    fn requested_payout(&self, caller: i64, id: i64) -> Result<&LoadedPayout, Error> {
+        let loaded = self
+            .payouts
+            .get(&id)
+            .filter(|p| caller == ADMIN || p.model.profile_id == caller)
+            .ok_or(Error::NotFound(Resource::Payout, id))?;
+        if loaded.model.state != PayoutState::Requested {
+            return Err(Error::PayoutNotRequested {
+                state: loaded.model.state.as_api_name(),
+            });
+        }
+        Ok(loaded)
+    }
+
+    /// Saves a payout's new state (and entry) now, and answers it.
+    async fn finish_payout(
+        &mut self,
+        tx: &DatabaseTransaction,
+        id: i64,
+        state: PayoutState,
+        ledger_entry_id: Option<i64>,
+    ) -> Result<Receipt, Error> {
+        let now = self.now;
+        let loaded = self
+            .payouts
+            .get_mut(&id)
+            .ok_or_else(|| Error::Internal(format!("payout {id} not loaded")))?;
+        loaded.model.state = state;
+        loaded.model.ledger_entry_id = ledger_entry_id;
+        loaded.model.updated_at = now;
+        let receipt = Receipt::Payout {
+            payout: Payout::new(loaded.model.clone(), &loaded.currency),
+        };
+        payout::Entity::update_many()
+            .col_expr(payout::Column::State, Expr::val(state.to_value()))
+            .col_expr(payout::Column::LedgerEntryId, Expr::val(ledger_entry_id))
+            .col_expr(payout::Column::UpdatedAt, Expr::val(now))
+            .filter(payout::Column::Id.eq(id))
+            .exec(tx)
+            .await?;
+        Ok(receipt)
+    }
+
+    async fn cancel_payout(
+        &mut self,
+        tx: &DatabaseTransaction,
+        caller: i64,
+        id: i64,
+    ) -> Result<Result<Receipt, Error>, Error> {
+        let (profile_id, amount) = match self.requested_payout(caller, id) {
+            Ok(p) => (
+                p.model.profile_id,
+                p.currency.money(Minor::new(p.model.amount)),
+            ),
+            Err(refused) => return Ok(Err(refused)),
+        };
+        self.update_state(profile_id, &amount.currency_code, |state| {
+            state.held = Minor::new(state.held.get() - amount.amount().get())
+        });
+        Ok(Ok(self
+            .finish_payout(tx, id, PayoutState::Cancelled, None)
+            .await?))
+    }
+
+    async fn complete_payout(
+        &mut self,
+        tx: &DatabaseTransaction,
+        caller: i64,
+        id: i64,
+    ) -> Result<Result<Receipt, Error>, Error> {
+        let (profile_id, amount) = match self.requested_payout(caller, id) {
+            Ok(p) => (
+                p.model.profile_id,
+                p.currency.money(Minor::new(p.model.amount)),
+            ),
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let state = self.state(profile_id, &amount.currency_code);
+        let after = Minor::new(state.balance.get() - amount.amount().get());
+        self.update_state(profile_id, &amount.currency_code, |state| {
+            state.balance = after;
+            state.held = Minor::new(state.held.get() - amount.amount().get());
+        });
+        self.record_totals(EntryKind::Payout, Some((profile_id, after)), None, &amount);
+        self.flush_entries(tx).await?;
+        let entry = self
+            .entry(
+                EntryKind::Payout,
+                Some((profile_id, after)),
+                None,
+                &amount,
+                None,
+                None,
+            )
+            .insert(tx)
+            .await?;
+        Ok(Ok(self
+            .finish_payout(tx, id, PayoutState::PaidOut, Some(entry.id))
+            .await?))
     }
 
     fn pay_job(
@@ -441,20 +686,27 @@ impl Batch {
 
     /// Writes what the batch decided: entries, balances (opened or
     /// updated), paid jobs and idempotency records, one statement each.
-    async fn write(self, tx: &DatabaseTransaction) -> Result<(), Error> {
-        if !self.entries.is_empty() {
-            ledger_entry::Entity::insert_many(self.entries)
-                .exec_without_returning(tx)
-                .await?;
-        }
+    async fn write(mut self, tx: &DatabaseTransaction) -> Result<(), Error> {
+        self.flush_entries(tx).await?;
         if !self.changed_balances.is_empty() {
             let rows = self.changed_balances.iter().map(|key| {
                 let state = self.balances[key];
+                let t = state.totals;
                 balance::ActiveModel {
                     profile_id: Set(key.0),
                     currency_code: Set(key.1.clone()),
                     balance: Set(state.balance.get()),
                     held: Set(state.held.get()),
+                    opening: Set(t.opening),
+                    deposited: Set(t.deposited),
+                    withdrawn: Set(t.withdrawn),
+                    earned: Set(t.earned),
+                    spent: Set(t.spent),
+                    transferred_in: Set(t.transferred_in),
+                    transferred_out: Set(t.transferred_out),
+                    paid_out: Set(t.paid_out),
+                    borrowed: Set(t.borrowed),
+                    repaid: Set(t.repaid),
                     created_at: Set(self.now),
                     updated_at: Set(self.now),
                 }
@@ -468,6 +720,16 @@ impl Batch {
                     .update_columns([
                         balance::Column::Balance,
                         balance::Column::Held,
+                        balance::Column::Opening,
+                        balance::Column::Deposited,
+                        balance::Column::Withdrawn,
+                        balance::Column::Earned,
+                        balance::Column::Spent,
+                        balance::Column::TransferredIn,
+                        balance::Column::TransferredOut,
+                        balance::Column::PaidOut,
+                        balance::Column::Borrowed,
+                        balance::Column::Repaid,
                         balance::Column::UpdatedAt,
                     ])
                     .to_owned(),
@@ -517,17 +779,11 @@ async fn load_jobs(
         .filter(job::Column::Id.is_in(job_ids))
         .all(tx)
         .await?;
-    let codes: BTreeSet<String> = rows.iter().map(|(j, _)| j.currency_code.clone()).collect();
-    let currencies: HashMap<String, Currency> = currency::Entity::find()
-        .filter(currency::Column::Code.is_in(codes))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let precision = u8::try_from(c.precision).unwrap_or(crate::money::MAX_PRECISION);
-            (c.code.clone(), Currency::new(c.code, precision))
-        })
-        .collect();
+    let currencies = load_currencies(
+        tx,
+        rows.iter().map(|(j, _)| j.currency_code.clone()).collect(),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(job, contract)| {
@@ -542,6 +798,60 @@ async fn load_jobs(
                     },
                 )
             })
+        })
+        .collect())
+}
+
+/// The currencies of these codes.
+async fn load_currencies(
+    tx: &DatabaseTransaction,
+    codes: BTreeSet<String>,
+) -> Result<HashMap<String, Currency>, Error> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(currency::Entity::find()
+        .filter(currency::Column::Code.is_in(codes))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let precision = u8::try_from(c.precision).unwrap_or(crate::money::MAX_PRECISION);
+            (c.code.clone(), Currency::new(c.code, precision))
+        })
+        .collect())
+}
+
+/// The payouts the batch cancels or completes, locked on PostgreSQL
+/// (before the balances, in every batch: no deadlock).
+async fn load_payouts(
+    tx: &DatabaseTransaction,
+    commands: &[Command],
+) -> Result<HashMap<i64, LoadedPayout>, Error> {
+    let ids: BTreeSet<i64> = commands
+        .iter()
+        .filter_map(|c| match c.op {
+            Op::CancelPayout { payout_id } | Op::CompletePayout { payout_id } => Some(payout_id),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query = payout::Entity::find()
+        .filter(payout::Column::Id.is_in(ids))
+        .order_by_asc(payout::Column::Id);
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let rows = query.all(tx).await?;
+    let currencies =
+        load_currencies(tx, rows.iter().map(|p| p.currency_code.clone()).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|model| {
+            let currency = currencies.get(&model.currency_code)?.clone();
+            Some((model.id, LoadedPayout { model, currency }))
         })
         .collect())
 }
@@ -582,10 +892,11 @@ async fn lock_balances(
         .into_iter()
         .map(|row| {
             (
-                (row.profile_id, row.currency_code),
+                (row.profile_id, row.currency_code.clone()),
                 BalanceState {
                     balance: Minor::new(row.balance),
                     held: Minor::new(row.held),
+                    totals: Totals::from_row(&row),
                 },
             )
         })

@@ -24,7 +24,7 @@ pub use queue::Ledger;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Job;
+use crate::domain::{Job, Payout};
 use crate::money::Money;
 
 /// What a command does. Amounts carry their (resolved) currency.
@@ -40,7 +40,18 @@ pub enum Op {
     Withdraw { amount: Money },
     /// The caller moves money to another profile, in one currency.
     Transfer { to_profile_id: i64, amount: Money },
+    /// The caller asks to be paid out: the amount is held.
+    RequestPayout { amount: Money },
+    /// Releases a requested payout's hold: by its requester (the caller),
+    /// or by an admin (caller [`ADMIN`]).
+    CancelPayout { payout_id: i64 },
+    /// An admin pays a requested payout out.
+    CompletePayout { payout_id: i64 },
 }
+
+/// The `caller` of commands made by an admin (not a profile). Admin
+/// commands carry no request id.
+pub const ADMIN: i64 = 0;
 
 impl Op {
     /// The gRPC method this op serves; also the idempotency record's method.
@@ -50,6 +61,9 @@ impl Op {
             Op::Deposit { .. } => "Deposit",
             Op::Withdraw { .. } => "Withdraw",
             Op::Transfer { .. } => "Transfer",
+            Op::RequestPayout { .. } => "RequestPayout",
+            Op::CancelPayout { .. } => "CancelPayout",
+            Op::CompletePayout { .. } => "CompletePayout",
         }
     }
 
@@ -76,6 +90,10 @@ impl Op {
                 to_profile_id,
                 amount,
             } => format!("to_profile_id={to_profile_id}&{}", money(amount)),
+            Op::RequestPayout { amount } => money(amount),
+            Op::CancelPayout { payout_id } | Op::CompletePayout { payout_id } => {
+                format!("payout_id={payout_id}")
+            }
         }
     }
 }
@@ -84,7 +102,7 @@ impl Op {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
     /// The authenticated caller's profile id (existence is checked in the
-    /// transaction).
+    /// transaction), or [`ADMIN`].
     pub caller: i64,
     pub op: Op,
     pub request_id: Option<RequestId>,
@@ -95,8 +113,21 @@ pub struct Command {
 /// answers again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Receipt {
-    PayJob { job: Job, client_balance: Money },
-    Deposit { balance: Money },
-    Withdraw { balance: Money },
-    Transfer { balance: Money },
+    PayJob {
+        job: Job,
+        client_balance: Money,
+    },
+    Deposit {
+        balance: Money,
+    },
+    Withdraw {
+        balance: Money,
+    },
+    Transfer {
+        balance: Money,
+    },
+    /// RequestPayout, CancelPayout and CompletePayout.
+    Payout {
+        payout: Payout,
+    },
 }

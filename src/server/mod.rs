@@ -24,10 +24,12 @@ use crate::api::admin::AdminApi;
 use crate::api::balances::BalanceApi;
 use crate::api::contracts::ContractApi;
 use crate::api::jobs::JobApi;
+use crate::api::payouts::PayoutApi;
 use crate::proto::pb::admin_service_server::AdminServiceServer;
 use crate::proto::pb::balance_service_server::BalanceServiceServer;
 use crate::proto::pb::contract_service_server::ContractServiceServer;
 use crate::proto::pb::job_service_server::JobServiceServer;
+use crate::proto::pb::payout_service_server::PayoutServiceServer;
 use crate::proto::{FILE_DESCRIPTOR_SET, SERVICE_NAMES};
 
 /// A health service name that is SERVING for as long as the process runs
@@ -168,6 +170,11 @@ pub async fn run(
         ))
         .add_service(Guarded::new(
             BalanceServiceServer::new(BalanceApi::new(state.clone()))
+                .max_decoding_message_size(limit),
+            Arc::clone(&guard),
+        ))
+        .add_service(Guarded::new(
+            PayoutServiceServer::new(PayoutApi::new(state.clone()))
                 .max_decoding_message_size(limit),
             Arc::clone(&guard),
         ))

@@ -10,5 +10,6 @@ mod contracts;
 mod currencies;
 mod idempotency;
 mod jobs;
+mod migration;
 mod money_safety;
 mod platform;

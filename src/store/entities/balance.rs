@@ -14,6 +14,20 @@ pub struct Model {
     /// Minor units reserved by pending payout requests, `0 <= held <=
     /// balance` (CHECK constraint).
     pub held: i64,
+    /// Running totals by kind of movement (minor units), kept by each
+    /// movement's own transaction, such that `balance` equals opening plus
+    /// deposited, earned, transferred_in and borrowed, minus withdrawn,
+    /// spent, transferred_out, paid_out and repaid.
+    pub opening: i64,
+    pub deposited: i64,
+    pub withdrawn: i64,
+    pub earned: i64,
+    pub spent: i64,
+    pub transferred_in: i64,
+    pub transferred_out: i64,
+    pub paid_out: i64,
+    pub borrowed: i64,
+    pub repaid: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,6 +14,16 @@ pub enum EntryKind {
     Withdrawal,
     #[sea_orm(string_value = "transfer")]
     Transfer,
+    #[sea_orm(string_value = "payout")]
+    Payout,
+    #[sea_orm(string_value = "external_credit")]
+    ExternalCredit,
+    #[sea_orm(string_value = "external_debit")]
+    ExternalDebit,
+    #[sea_orm(string_value = "loan_disbursement")]
+    LoanDisbursement,
+    #[sea_orm(string_value = "loan_repayment")]
+    LoanRepayment,
 }
 
 /// One immutable money movement. A `None` side is outside the platform.

@@ -8,5 +8,6 @@ pub mod contract;
 pub mod currency;
 pub mod job;
 pub mod ledger_entry;
+pub mod payout;
 pub mod profile;
 pub mod request_record;

@@ -1,0 +1,104 @@
+//! PayoutService: the caller's payout requests.
+
+use tonic::{Request, Response, Status};
+
+use super::pagination::{IdOrder, PageRequest};
+use super::{AppState, caller, id_field, move_money};
+use crate::auth::load_caller;
+use crate::conversions::from_wire::RequestPayoutInput;
+use crate::domain::Payout;
+use crate::error::{Error, Resource};
+use crate::ledger::Op;
+use crate::proto::pb::{self, payout_service_server::PayoutService};
+use crate::store::entities::payout;
+use crate::store::queries;
+
+pub struct PayoutApi {
+    state: AppState,
+}
+
+impl PayoutApi {
+    pub fn new(state: AppState) -> Self {
+        PayoutApi { state }
+    }
+}
+
+/// Stored payouts as domain values.
+pub(super) async fn payouts(
+    state: &AppState,
+    rows: Vec<payout::Model>,
+) -> Result<Vec<Payout>, Error> {
+    let mut payouts = Vec::with_capacity(rows.len());
+    for model in rows {
+        let currency = state.currencies.known(&model.currency_code).await?;
+        payouts.push(Payout::new(model, &currency));
+    }
+    Ok(payouts)
+}
+
+#[tonic::async_trait]
+impl PayoutService for PayoutApi {
+    async fn request_payout(
+        &self,
+        request: Request<pb::RequestPayoutRequest>,
+    ) -> Result<Response<pb::Payout>, Status> {
+        let caller = caller(&request)?;
+        let input = RequestPayoutInput::try_from(request.get_ref())?;
+        let op = Op::RequestPayout {
+            amount: input.amount.resolve(&self.state.currencies).await?,
+        };
+        move_money(&self.state, caller, op, input.request_id).await
+    }
+
+    async fn get_payout(
+        &self,
+        request: Request<pb::GetPayoutRequest>,
+    ) -> Result<Response<pb::Payout>, Status> {
+        let caller = caller(&request)?;
+        let id = id_field("id", request.get_ref().id)?;
+        let db = self.state.store.conn();
+        load_caller(db, caller).await?;
+        let model = queries::payout_of(db, id, Some(caller))
+            .await?
+            .ok_or(Error::NotFound(Resource::Payout, id))?;
+        let mut found = payouts(&self.state, vec![model]).await?;
+        Ok(Response::new(found.remove(0).into()))
+    }
+
+    async fn list_payouts(
+        &self,
+        request: Request<pb::ListPayoutsRequest>,
+    ) -> Result<Response<pb::ListPayoutsResponse>, Status> {
+        let caller = caller(&request)?;
+        let req = request.get_ref();
+        let page = PageRequest::parse("payouts", req.page_size, &req.page_token)?;
+        let db = self.state.store.conn();
+        load_caller(db, caller).await?;
+        let (rows, next_page_token) = page
+            .fetch(
+                db,
+                queries::payouts_of(caller),
+                payout::Column::Id,
+                IdOrder::Descending,
+                |p| p.id,
+            )
+            .await?;
+        Ok(Response::new(pb::ListPayoutsResponse {
+            payouts: payouts(&self.state, rows)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn cancel_payout(
+        &self,
+        request: Request<pb::CancelPayoutRequest>,
+    ) -> Result<Response<pb::Payout>, Status> {
+        let caller = caller(&request)?;
+        let payout_id = id_field("id", request.get_ref().id)?;
+        move_money(&self.state, caller, Op::CancelPayout { payout_id }, None).await
+    }
+}
