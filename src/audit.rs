@@ -46,6 +46,10 @@ pub struct AuditReport {
     /// Balances whose `held` is not the sum of their requested payouts:
     /// (profile, currency, held, requested).
     pub held_mismatches: Vec<(i64, String, String, String)>,
+    /// Balances whose `borrowed` / `repaid` totals are not their loans'
+    /// amounts / made installments: (profile, currency, total, stored,
+    /// loans say).
+    pub loan_mismatches: Vec<(i64, String, String, String, String)>,
 }
 
 impl AuditReport {
@@ -55,6 +59,7 @@ impl AuditReport {
             && self.unknown_currencies.is_empty()
             && self.total_mismatches.is_empty()
             && self.held_mismatches.is_empty()
+            && self.loan_mismatches.is_empty()
     }
 }
 
@@ -88,6 +93,12 @@ impl fmt::Display for AuditReport {
             writeln!(
                 f,
                 "TOTAL MISMATCH profile {id} {code}: {total} is {stored}, ledger says {ledger}"
+            )?;
+        }
+        for (id, code, total, stored, loans) in &self.loan_mismatches {
+            writeln!(
+                f,
+                "LOAN MISMATCH profile {id} {code}: {total} is {stored}, the loans say {loans}"
             )?;
         }
         for (id, code, held, requested) in &self.held_mismatches {
@@ -171,6 +182,26 @@ const HELD_MISMATCHES: &str = "
     WHERE b.held <> COALESCE(p.total, 0)
     ORDER BY 1, 2";
 
+/// `borrowed` is the loans' amounts, `repaid` their made installments.
+const LOAN_MISMATCHES: &str = "
+    SELECT b.profile_id, b.currency_code, 'borrowed', CAST(b.borrowed AS TEXT),
+           CAST(COALESCE(l.total, 0) AS TEXT)
+    FROM balances b
+    LEFT JOIN (SELECT borrower_id, currency_code, SUM(amount) AS total FROM loans
+               GROUP BY borrower_id, currency_code) l
+           ON l.borrower_id = b.profile_id AND l.currency_code = b.currency_code
+    WHERE b.borrowed <> COALESCE(l.total, 0)
+    UNION ALL
+    SELECT b.profile_id, b.currency_code, 'repaid', CAST(b.repaid AS TEXT),
+           CAST(COALESCE(r.total, 0) AS TEXT)
+    FROM balances b
+    LEFT JOIN (SELECT l.borrower_id, l.currency_code, SUM(p.amount) AS total
+               FROM loan_payments p JOIN loans l ON l.id = p.loan_id
+               WHERE p.status = 'made' GROUP BY l.borrower_id, l.currency_code) r
+           ON r.borrower_id = b.profile_id AND r.currency_code = b.currency_code
+    WHERE b.repaid <> COALESCE(r.total, 0)
+    ORDER BY 1, 2, 3";
+
 pub async fn audit(store: &Store) -> Result<AuditReport, Error> {
     let db = store.conn();
     let backend = store.backend();
@@ -235,6 +266,15 @@ pub async fn audit(store: &Store) -> Result<AuditReport, Error> {
     }
     for row in tx.query_all_raw(query(&total_mismatches_sql())).await? {
         report.total_mismatches.push((
+            row.try_get_by_index(0)?,
+            row.try_get_by_index(1)?,
+            row.try_get_by_index(2)?,
+            row.try_get_by_index(3)?,
+            row.try_get_by_index(4)?,
+        ));
+    }
+    for row in tx.query_all_raw(query(LOAN_MISMATCHES)).await? {
+        report.loan_mismatches.push((
             row.try_get_by_index(0)?,
             row.try_get_by_index(1)?,
             row.try_get_by_index(2)?,

@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, Minor, Money};
+use crate::store::entities::loan_payment::{self, LoanPaymentStatus};
 use crate::store::entities::payout::{self, PayoutState};
-use crate::store::entities::{balance, job, ledger_entry, profile};
+use crate::store::entities::{balance, job, ledger_entry, loan, profile};
 
 /// A job with its price in its currency.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,4 +217,71 @@ pub struct PayoutRequestTotal {
     pub full_name: String,
     pub amount: Money,
     pub payout_count: i64,
+}
+
+/// A loan with its amounts in its currency and what it owes now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Loan {
+    pub id: i64,
+    pub borrower_id: i64,
+    pub amount: Money,
+    pub term_months: i32,
+    pub annual_rate: String,
+    pub installment: Money,
+    pub total_repayable: Money,
+    pub outstanding: Money,
+    pub payments_made: i64,
+    pub payments_missed: i64,
+    pub origination_time: DateTime<Utc>,
+    pub create_time: DateTime<Utc>,
+}
+
+impl Loan {
+    /// `made` and `missed` are its payments so far.
+    pub fn new(model: loan::Model, currency: &Currency, made: i64, missed: i64) -> Self {
+        let owed = model
+            .total_repayable
+            .saturating_sub(model.installment.saturating_mul(made))
+            .max(0);
+        Loan {
+            id: model.id,
+            borrower_id: model.borrower_id,
+            amount: currency.money(Minor::new(model.amount)),
+            term_months: model.term_months,
+            annual_rate: model.annual_rate,
+            installment: currency.money(Minor::new(model.installment)),
+            total_repayable: currency.money(Minor::new(model.total_repayable)),
+            outstanding: currency.money(Minor::new(owed)),
+            payments_made: made,
+            payments_missed: missed,
+            origination_time: model.origination_time,
+            create_time: model.created_at,
+        }
+    }
+}
+
+/// One month's payment of a loan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoanPayment {
+    pub id: i64,
+    pub loan_id: i64,
+    pub status: LoanPaymentStatus,
+    pub amount: Money,
+    pub payment_time: DateTime<Utc>,
+    pub ledger_entry_id: Option<i64>,
+    pub create_time: DateTime<Utc>,
+}
+
+impl LoanPayment {
+    pub fn new(model: loan_payment::Model, currency: &Currency) -> Self {
+        LoanPayment {
+            id: model.id,
+            loan_id: model.loan_id,
+            status: model.status,
+            amount: currency.money(Minor::new(model.amount)),
+            payment_time: model.payment_time,
+            ledger_entry_id: model.ledger_entry_id,
+            create_time: model.created_at,
+        }
+    }
 }

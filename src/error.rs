@@ -50,6 +50,7 @@ pub enum Resource {
     Job,
     Payout,
     Profile,
+    Loan,
 }
 
 /// Everything that can go wrong in a call.
@@ -99,6 +100,16 @@ pub enum Error {
     CurrencyExists(String),
     /// CreateProfile with an `external_id` another profile has.
     ExternalIdTaken,
+    /// A second payment record of a loan in one calendar month.
+    LoanPaymentAlreadyRecorded {
+        month: String,
+    },
+    /// Every installment of the loan is made.
+    LoanRepaid,
+    /// A loan payment whose amount is not the installment.
+    NotTheInstallment {
+        installment: Money,
+    },
     /// A payout transition from a state other than requested.
     PayoutNotRequested {
         state: &'static str,
@@ -134,7 +145,10 @@ impl Error {
             Error::InvalidArgument(_)
             | Error::RequestIdReused
             | Error::CurrencyNotSupported { .. } => Code::InvalidArgument,
-            Error::CurrencyExists(_) | Error::ExternalIdTaken => Code::AlreadyExists,
+            Error::CurrencyExists(_)
+            | Error::ExternalIdTaken
+            | Error::LoanPaymentAlreadyRecorded { .. } => Code::AlreadyExists,
+            Error::NotTheInstallment { .. } => Code::InvalidArgument,
             Error::NotFound(..) | Error::NoPaidJobs => Code::NotFound,
             Error::CallerNotClient(_) | Error::WrongParty(_) | Error::DepositNotAllowed(_) => {
                 Code::PermissionDenied
@@ -146,6 +160,7 @@ impl Error {
             | Error::InsufficientFunds { .. }
             | Error::DepositLimitExceeded { .. }
             | Error::PayoutNotRequested { .. }
+            | Error::LoanRepaid
             | Error::BalanceLimitExceeded => Code::FailedPrecondition,
             Error::Conflict => Code::Aborted,
             Error::Unavailable(_) => Code::Unavailable,
@@ -176,6 +191,10 @@ impl Error {
             Error::NotFound(Resource::Job, _) => "JOB_NOT_FOUND",
             Error::NotFound(Resource::Payout, _) => "PAYOUT_NOT_FOUND",
             Error::NotFound(Resource::Profile, _) => "PROFILE_NOT_FOUND",
+            Error::NotFound(Resource::Loan, _) => "LOAN_NOT_FOUND",
+            Error::LoanPaymentAlreadyRecorded { .. } => "LOAN_PAYMENT_ALREADY_RECORDED",
+            Error::LoanRepaid => "LOAN_REPAID",
+            Error::NotTheInstallment { .. } => "NOT_THE_INSTALLMENT",
             Error::PayoutNotRequested { .. } => "PAYOUT_NOT_REQUESTED",
             Error::NoPaidJobs => "NO_PAID_JOBS",
             Error::CallerNotClient(_) => "CALLER_NOT_CLIENT",
@@ -222,6 +241,16 @@ impl Error {
             }
             Error::PayoutNotRequested { state } => {
                 metadata.insert("state".to_owned(), (*state).to_owned());
+            }
+            Error::NotTheInstallment { installment } => {
+                metadata.insert("installment".to_owned(), installment.to_string());
+                metadata.insert(
+                    "currency_code".to_owned(),
+                    installment.currency_code.clone(),
+                );
+            }
+            Error::LoanPaymentAlreadyRecorded { month } => {
+                metadata.insert("month".to_owned(), month.clone());
             }
             Error::InvalidContractTransition { status, .. } => {
                 metadata.insert("status".to_owned(), (*status).to_owned());
@@ -274,6 +303,17 @@ impl fmt::Display for Error {
             Error::NotFound(Resource::Job, id) => write!(f, "job {id} not found"),
             Error::NotFound(Resource::Payout, id) => write!(f, "payout {id} not found"),
             Error::NotFound(Resource::Profile, id) => write!(f, "profile {id} not found"),
+            Error::NotFound(Resource::Loan, id) => write!(f, "loan {id} not found"),
+            Error::LoanPaymentAlreadyRecorded { month } => write!(
+                f,
+                "a payment of this loan is already recorded for {month}: one per calendar month (UTC)"
+            ),
+            Error::LoanRepaid => f.write_str("the loan is repaid: every installment is made"),
+            Error::NotTheInstallment { installment } => write!(
+                f,
+                "invalid request: amount must be the installment, {installment} {} (or empty)",
+                installment.currency_code
+            ),
             Error::PayoutNotRequested { state } => write!(
                 f,
                 "the payout is {state}: only a requested payout can be completed or cancelled"
@@ -361,6 +401,12 @@ impl From<Error> for tonic::Status {
                 details.add_bad_request_violation(
                     "request_id",
                     "already used by this caller with other parameters",
+                );
+            }
+            Error::NotTheInstallment { installment } => {
+                details.add_bad_request_violation(
+                    "amount",
+                    format!("must be the installment, {installment}, or empty"),
                 );
             }
             Error::CurrencyNotSupported { field, code } => {

@@ -13,6 +13,7 @@ pub mod currencies;
 pub mod domain;
 pub mod error;
 pub mod ledger;
+pub mod loans;
 pub mod money;
 pub mod proto;
 pub mod seed;

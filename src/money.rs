@@ -91,15 +91,12 @@ impl fmt::Display for MoneyError {
                 "must be a decimal number like \"150\" or \"150.25\" \
                  (digits, optionally a dot and more digits; no sign, exponent or spaces)",
             ),
-            MoneyError::TooManyDecimals { code, precision: 0 } => write!(
-                f,
-                "must be a whole number: {code} has no decimals \
-                 (or set rounding to ROUNDING_HALF_AWAY_FROM_ZERO)"
-            ),
+            MoneyError::TooManyDecimals { code, precision: 0 } => {
+                write!(f, "must be a whole number: {code} has no decimals")
+            }
             MoneyError::TooManyDecimals { code, precision } => write!(
                 f,
-                "has more than {precision} decimals, the precision of {code} \
-                 (or set rounding to ROUNDING_HALF_AWAY_FROM_ZERO)"
+                "has more than {precision} decimals, the precision of {code}"
             ),
             MoneyError::OutOfRange { code, max } => {
                 write!(f, "is too large: at most {max} {code}")

@@ -53,11 +53,12 @@ pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/jobpay_descriptor.bin"));
 
 /// Fully qualified service names, as health checks and reflection know them.
-pub const SERVICE_NAMES: [&str; 5] = [
+pub const SERVICE_NAMES: [&str; 6] = [
     "jobpay.v1.ContractService",
     "jobpay.v1.JobService",
     "jobpay.v1.BalanceService",
     "jobpay.v1.PayoutService",
+    "jobpay.v1.LoanService",
     "jobpay.v1.AdminService",
 ];
 

@@ -9,6 +9,7 @@ mod m20261125_000001_create_schema;
 mod m20261125_000002_request_records;
 mod m20261127_000003_currencies;
 pub mod m20261127_000004_payouts;
+mod m20261127_000005_loans;
 pub mod stored_responses;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_request_records::Migration),
             Box::new(m20261127_000003_currencies::Migration),
             Box::new(m20261127_000004_payouts::Migration),
+            Box::new(m20261127_000005_loans::Migration),
         ]
     }
 }

@@ -14,7 +14,6 @@ use crate::conversions::from_wire::{AmountInput, PayJobInput};
 use crate::domain::Job;
 use crate::error::Error;
 use crate::ledger::Op;
-use crate::money::Rounding;
 use crate::proto::pb::{self, job_service_server::JobService};
 use crate::store;
 use crate::store::entities::contract::{self, ContractStatus};
@@ -70,7 +69,7 @@ impl JobService for JobApi {
         let req = request.get_ref();
         let contract_id = id_field("contract_id", req.contract_id)?;
         let description = text_field("description", &req.description, MAX_DESCRIPTION_CHARS)?;
-        let price = AmountInput::new("price", &req.price, "", Rounding::Exact)?;
+        let price = AmountInput::new("price", &req.price, "", None)?;
         let currencies = std::sync::Arc::clone(&self.state.currencies);
         let job = self
             .state

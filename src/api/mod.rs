@@ -7,6 +7,7 @@ pub mod admin;
 pub mod balances;
 pub mod contracts;
 pub mod jobs;
+pub mod loans;
 mod pagination;
 pub mod payouts;
 

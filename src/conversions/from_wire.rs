@@ -5,11 +5,15 @@
 //! checked for its shape here and resolved against its currency (which
 //! sets how many decimals it may have) by [`AmountInput::resolve`].
 
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
+
 use crate::currencies::Currencies;
 use crate::error::Error;
 use crate::ledger::RequestId;
+use crate::loans::{AnnualRate, MAX_TERM_MONTHS};
 use crate::money::{Currency, Money, MoneyError, Rounding};
 use crate::proto::pb;
+use crate::store::entities::loan_payment::LoanPaymentStatus;
 
 /// A positive id field.
 pub fn id_field(field: &str, value: i64) -> Result<i64, Error> {
@@ -57,15 +61,19 @@ pub struct AmountInput {
     text: String,
     currency_code: String,
     rounding: Rounding,
+    /// Whether the request has a `rounding` field to suggest.
+    offers_rounding: bool,
 }
 
 impl AmountInput {
     /// Checks the amount's shape (digits, optionally a dot and digits).
+    /// `rounding` is `None` when the request has no `rounding` field
+    /// (exact, and errors do not suggest one).
     pub fn new(
         field: &'static str,
         text: &str,
         currency_code: &str,
-        rounding: Rounding,
+        rounding: Option<Rounding>,
     ) -> Result<Self, Error> {
         if text.is_empty() {
             return Err(Error::invalid(field, "is required, e.g. \"150.00\""));
@@ -80,7 +88,8 @@ impl AmountInput {
             field,
             text: text.to_owned(),
             currency_code: currency_code.to_owned(),
-            rounding,
+            offers_rounding: rounding.is_some(),
+            rounding: rounding.unwrap_or_default(),
         })
     }
 
@@ -99,7 +108,15 @@ impl AmountInput {
     pub fn in_currency(&self, currency: &Currency) -> Result<Money, Error> {
         let amount = currency
             .parse_amount(&self.text, self.rounding)
-            .map_err(|e| Error::invalid(self.field, e.to_string()))?;
+            .map_err(|e| {
+                let hint = match e {
+                    MoneyError::TooManyDecimals { .. } if self.offers_rounding => {
+                        " (or set rounding to ROUNDING_HALF_AWAY_FROM_ZERO)"
+                    }
+                    _ => "",
+                };
+                Error::invalid(self.field, format!("{e}{hint}"))
+            })?;
         if !amount.is_positive() {
             let why = if self.rounding == Rounding::Exact {
                 "must be greater than zero".to_owned()
@@ -147,7 +164,7 @@ impl TryFrom<&pb::DepositRequest> for DepositInput {
                 "amount",
                 &req.amount,
                 &req.currency_code,
-                rounding_field(req.rounding)?,
+                Some(rounding_field(req.rounding)?),
             )?,
             request_id: RequestId::parse_optional(&req.request_id)?,
         })
@@ -168,7 +185,7 @@ impl TryFrom<&pb::WithdrawRequest> for WithdrawInput {
                 "amount",
                 &req.amount,
                 &req.currency_code,
-                rounding_field(req.rounding)?,
+                Some(rounding_field(req.rounding)?),
             )?,
             request_id: RequestId::parse_optional(&req.request_id)?,
         })
@@ -191,7 +208,7 @@ impl TryFrom<&pb::TransferRequest> for TransferInput {
                 "amount",
                 &req.amount,
                 &req.currency_code,
-                rounding_field(req.rounding)?,
+                Some(rounding_field(req.rounding)?),
             )?,
             request_id: RequestId::parse_optional(&req.request_id)?,
         })
@@ -208,8 +225,96 @@ impl TryFrom<&pb::RequestPayoutRequest> for RequestPayoutInput {
     type Error = Error;
     fn try_from(req: &pb::RequestPayoutRequest) -> Result<Self, Error> {
         Ok(RequestPayoutInput {
-            amount: AmountInput::new("amount", &req.amount, &req.currency_code, Rounding::Exact)?,
+            amount: AmountInput::new("amount", &req.amount, &req.currency_code, None)?,
             request_id: RequestId::parse_optional(&req.request_id)?,
         })
+    }
+}
+
+/// An optional instant field: unset is `None`; set, it must be a valid
+/// timestamp in years 1 to 9999, and (unless `future_ok`) not after `now`.
+/// Stored instants have microsecond precision: it is truncated to that.
+pub fn instant_field(
+    field: &str,
+    value: Option<&prost_types::Timestamp>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, Error> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let at = u32::try_from(value.nanos)
+        .ok()
+        .filter(|n| *n < 1_000_000_000)
+        .and_then(|nanos| DateTime::from_timestamp(value.seconds, nanos))
+        .filter(|at| (1..=9999).contains(&at.year()))
+        .ok_or_else(|| Error::invalid(field, "is not a valid timestamp"))?;
+    if at > now {
+        return Err(Error::invalid(field, "may not be in the future"));
+    }
+    Ok(Some(at.trunc_subsecs(6)))
+}
+
+/// A loan to create, before its currency is resolved.
+pub struct CreateLoanInput {
+    pub borrower_id: i64,
+    pub amount: AmountInput,
+    pub term_months: i32,
+    pub annual_rate: AnnualRate,
+    pub origination_time: Option<DateTime<Utc>>,
+    pub request_id: Option<RequestId>,
+}
+
+impl CreateLoanInput {
+    pub fn parse(req: &pb::CreateLoanRequest, now: DateTime<Utc>) -> Result<Self, Error> {
+        let mut violations = Vec::new();
+        let mut check = |result: Result<(), Error>| {
+            if let Err(Error::InvalidArgument(v)) = result {
+                violations.extend(v);
+            }
+        };
+        check(id_field("borrower_id", req.borrower_id).map(drop));
+        let amount = AmountInput::new("amount", &req.amount, &req.currency_code, None);
+        check(amount.as_ref().map(drop).map_err(Clone::clone));
+        if !(1..=MAX_TERM_MONTHS).contains(&req.term_months) {
+            check(Err(Error::invalid(
+                "term_months",
+                "must be between 1 and 600",
+            )));
+        }
+        let rate = AnnualRate::parse(&req.annual_rate);
+        if let Err(why) = &rate {
+            check(Err(Error::invalid("annual_rate", why.clone())));
+        }
+        let origination = instant_field("origination_time", req.origination_time.as_ref(), now);
+        check(origination.as_ref().map(drop).map_err(Clone::clone));
+        let request_id = RequestId::parse_optional(&req.request_id);
+        check(request_id.as_ref().map(drop).map_err(Clone::clone));
+        match (amount, rate, origination, request_id) {
+            (Ok(amount), Ok(annual_rate), Ok(origination_time), Ok(request_id))
+                if violations.is_empty() =>
+            {
+                Ok(CreateLoanInput {
+                    borrower_id: req.borrower_id,
+                    amount,
+                    term_months: req.term_months,
+                    annual_rate,
+                    origination_time,
+                    request_id,
+                })
+            }
+            _ => Err(Error::InvalidArgument(violations)),
+        }
+    }
+}
+
+/// The `status` of a loan payment.
+pub fn loan_payment_status_field(value: i32) -> Result<LoanPaymentStatus, Error> {
+    match pb::LoanPaymentStatus::try_from(value) {
+        Ok(pb::LoanPaymentStatus::Made) => Ok(LoanPaymentStatus::Made),
+        Ok(pb::LoanPaymentStatus::Missed) => Ok(LoanPaymentStatus::Missed),
+        _ => Err(Error::invalid(
+            "status",
+            "must be LOAN_PAYMENT_STATUS_MADE or LOAN_PAYMENT_STATUS_MISSED",
+        )),
     }
 }

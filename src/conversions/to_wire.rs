@@ -1,11 +1,13 @@
 //! Domain values into `jobpay.v1` messages.
 
 use crate::domain::{
-    Balance, BalanceSummary, Job, LedgerEntry, Payout, PayoutRequestTotal, Profile,
+    Balance, BalanceSummary, Job, LedgerEntry, Loan, LoanPayment, Payout, PayoutRequestTotal,
+    Profile,
 };
 use crate::ledger::Receipt;
 use crate::money::{Currency, Minor};
 use crate::proto::{pb, timestamp};
+use crate::store::entities::loan_payment::LoanPaymentStatus;
 use crate::store::entities::payout::PayoutState;
 use crate::store::entities::{contract, ledger_entry, profile};
 
@@ -263,6 +265,69 @@ impl From<PayoutRequestTotal> for pb::PayoutRequestTotal {
             currency_code: total.amount.currency_code.clone(),
             amount: total.amount.to_string(),
             payout_count: i32::try_from(total.payout_count).unwrap_or(i32::MAX),
+        }
+    }
+}
+
+impl From<LoanPaymentStatus> for pb::LoanPaymentStatus {
+    fn from(status: LoanPaymentStatus) -> Self {
+        match status {
+            LoanPaymentStatus::Made => pb::LoanPaymentStatus::Made,
+            LoanPaymentStatus::Missed => pb::LoanPaymentStatus::Missed,
+        }
+    }
+}
+
+impl From<Loan> for pb::Loan {
+    fn from(loan: Loan) -> Self {
+        let count = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+        pb::Loan {
+            id: loan.id,
+            borrower_id: loan.borrower_id,
+            currency_code: loan.amount.currency_code.clone(),
+            amount: loan.amount.to_string(),
+            term_months: loan.term_months,
+            annual_rate: loan.annual_rate,
+            installment: loan.installment.to_string(),
+            total_repayable: loan.total_repayable.to_string(),
+            outstanding: loan.outstanding.to_string(),
+            payments_made: count(loan.payments_made),
+            payments_missed: count(loan.payments_missed),
+            origination_time: Some(timestamp(loan.origination_time)),
+            create_time: Some(timestamp(loan.create_time)),
+        }
+    }
+}
+
+impl From<LoanPayment> for pb::LoanPayment {
+    fn from(payment: LoanPayment) -> Self {
+        pb::LoanPayment {
+            id: payment.id,
+            loan_id: payment.loan_id,
+            status: pb::LoanPaymentStatus::from(payment.status).into(),
+            currency_code: payment.amount.currency_code.clone(),
+            amount: payment.amount.to_string(),
+            payment_time: Some(timestamp(payment.payment_time)),
+            ledger_entry_id: payment.ledger_entry_id.unwrap_or(0),
+            create_time: Some(timestamp(payment.create_time)),
+        }
+    }
+}
+
+impl FromReceipt for pb::Loan {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::CreateLoan { loan } => Some(loan.into()),
+            _ => None,
+        }
+    }
+}
+
+impl FromReceipt for pb::LoanPayment {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::RecordLoanPayment { payment } => Some(payment.into()),
+            _ => None,
         }
     }
 }

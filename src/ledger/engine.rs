@@ -14,12 +14,15 @@ use sea_orm::{
 };
 
 use super::idempotency::request_hash;
-use super::{ADMIN, Command, Op, Receipt};
-use crate::domain::{Job, Payout, Side, Totals};
+use super::{ADMIN, Command, NewLoan, Op, Receipt};
+use crate::domain::{Job, Loan, LoanPayment, Payout, Side, Totals};
 use crate::error::{AuthFailure, Error, Resource};
+use crate::loans::month_key;
 use crate::money::{Currency, Minor, Money};
 use crate::store::entities::contract::{self, ContractStatus};
 use crate::store::entities::ledger_entry::{self, EntryKind};
+use crate::store::entities::loan;
+use crate::store::entities::loan_payment::{self, LoanPaymentStatus};
 use crate::store::entities::payout::{self, PayoutState};
 use crate::store::entities::profile::{self, ProfileType};
 use crate::store::entities::{balance, currency, job, request_record};
@@ -62,6 +65,15 @@ struct BalanceState {
     totals: Totals,
 }
 
+/// A loan the batch records payments of, with what it has so far.
+struct LoadedLoan {
+    model: loan::Model,
+    currency: Currency,
+    /// Months ("YYYY-MM") with a record, made or missed.
+    months: BTreeSet<String>,
+    made: i64,
+}
+
 /// A payout the batch may cancel or complete, with its currency.
 struct LoadedPayout {
     model: payout::Model,
@@ -77,6 +89,7 @@ struct Batch {
     profiles: HashMap<i64, profile::Model>,
     jobs: HashMap<i64, JobWithContract>,
     payouts: HashMap<i64, LoadedPayout>,
+    loans: HashMap<i64, LoadedLoan>,
     /// Every balance the batch may touch; a missing row opens at zero.
     balances: BTreeMap<BalanceKey, BalanceState>,
     /// Clients' outstanding jobs' total per currency, for deposit limits.
@@ -92,7 +105,11 @@ struct Batch {
 /// The balances a command may touch, before its job is known.
 fn direct_balances(command: &Command) -> Vec<BalanceKey> {
     match &command.op {
-        Op::PayJob { .. } | Op::CancelPayout { .. } | Op::CompletePayout { .. } => Vec::new(),
+        Op::PayJob { .. }
+        | Op::CancelPayout { .. }
+        | Op::CompletePayout { .. }
+        | Op::RecordLoanPayment { .. } => Vec::new(),
+        Op::CreateLoan(loan) => vec![(loan.borrower_id, loan.amount.currency_code.clone())],
         Op::Deposit { amount, .. } | Op::Withdraw { amount } | Op::RequestPayout { amount } => {
             vec![(command.caller, amount.currency_code.clone())]
         }
@@ -114,14 +131,25 @@ impl Batch {
     ) -> Result<Batch, Error> {
         let jobs = load_jobs(tx, commands).await?;
         let payouts = load_payouts(tx, commands).await?;
+        let loans = load_loans(tx, commands).await?;
 
         let mut profile_ids: BTreeSet<i64> = commands.iter().map(|c| c.caller).collect();
         let mut balance_keys: BTreeSet<BalanceKey> =
             commands.iter().flat_map(direct_balances).collect();
         for command in commands {
-            if let Op::Transfer { to_profile_id, .. } = command.op {
-                profile_ids.insert(to_profile_id);
+            match &command.op {
+                Op::Transfer { to_profile_id, .. } => {
+                    profile_ids.insert(*to_profile_id);
+                }
+                Op::CreateLoan(loan) => {
+                    profile_ids.insert(loan.borrower_id);
+                }
+                _ => {}
             }
+        }
+        for LoadedLoan { model, .. } in loans.values() {
+            profile_ids.insert(model.borrower_id);
+            balance_keys.insert((model.borrower_id, model.currency_code.clone()));
         }
         for JobWithContract {
             contract, currency, ..
@@ -163,6 +191,7 @@ impl Batch {
             profiles,
             jobs,
             payouts,
+            loans,
             balances,
             outstanding,
             records,
@@ -210,6 +239,15 @@ impl Batch {
             Op::CompletePayout { payout_id } => {
                 self.complete_payout(tx, command.caller, *payout_id).await?
             }
+            Op::CreateLoan(loan) => self.create_loan(tx, loan, request_id.clone()).await?,
+            Op::RecordLoanPayment {
+                loan_id,
+                status,
+                payment_time,
+            } => {
+                self.record_loan_payment(tx, *loan_id, *status, *payment_time, request_id.clone())
+                    .await?
+            }
             _ => self.decide_movement(command, request_id.clone()),
         };
         let receipt = match receipt {
@@ -248,9 +286,13 @@ impl Batch {
                 to_profile_id,
                 amount,
             } => self.transfer(command.caller, *to_profile_id, amount, request_id),
-            Op::RequestPayout { .. } | Op::CancelPayout { .. } | Op::CompletePayout { .. } => Err(
-                Error::Internal("payouts are not decided in memory".to_owned()),
-            ),
+            Op::RequestPayout { .. }
+            | Op::CancelPayout { .. }
+            | Op::CompletePayout { .. }
+            | Op::CreateLoan(_)
+            | Op::RecordLoanPayment { .. } => Err(Error::Internal(
+                "payouts and loans are not decided in memory".to_owned(),
+            )),
         }
     }
 
@@ -684,6 +726,137 @@ impl Batch {
         })
     }
 
+    /// Lends: the loan row now (its id is in the response), the
+    /// disbursement credited to the borrower with the batch.
+    async fn create_loan(
+        &mut self,
+        tx: &DatabaseTransaction,
+        new: &NewLoan,
+        request_id: Option<String>,
+    ) -> Result<Result<Receipt, Error>, Error> {
+        if !self.profiles.contains_key(&new.borrower_id) {
+            return Ok(Err(Error::invalid("borrower_id", "no profile has this id")));
+        }
+        let after = match self.after_credit(new.borrower_id, &new.amount) {
+            Ok(after) => after,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let created = loan::ActiveModel {
+            id: NotSet,
+            borrower_id: Set(new.borrower_id),
+            currency_code: Set(new.amount.currency_code.clone()),
+            amount: Set(new.amount.amount().get()),
+            term_months: Set(new.term_months),
+            annual_rate: Set(new.annual_rate.clone()),
+            installment: Set(new.installment.get()),
+            total_repayable: Set(new.total_repayable.get()),
+            origination_time: Set(new.origination_time.unwrap_or(self.now)),
+            request_id: Set(request_id.clone()),
+            created_at: Set(self.now),
+        }
+        .insert(tx)
+        .await?;
+        self.set_balance(new.borrower_id, &new.amount.currency_code, after);
+        self.append_entry(
+            EntryKind::LoanDisbursement,
+            None,
+            Some((new.borrower_id, after)),
+            &new.amount,
+            None,
+            request_id,
+        );
+        let currency = Currency::new(new.amount.currency_code.clone(), new.amount.precision);
+        Ok(Ok(Receipt::CreateLoan {
+            loan: Loan::new(created, &currency, 0, 0),
+        }))
+    }
+
+    /// Records a loan's payment of one month: a made one collects the
+    /// installment from the borrower's available balance.
+    async fn record_loan_payment(
+        &mut self,
+        tx: &DatabaseTransaction,
+        loan_id: i64,
+        status: LoanPaymentStatus,
+        payment_time: Option<DateTime<Utc>>,
+        request_id: Option<String>,
+    ) -> Result<Result<Receipt, Error>, Error> {
+        let payment_time = payment_time.unwrap_or(self.now);
+        let month = month_key(payment_time);
+        let Some(loaded) = self.loans.get(&loan_id) else {
+            return Ok(Err(Error::NotFound(Resource::Loan, loan_id)));
+        };
+        if payment_time.date_naive() < loaded.model.origination_time.date_naive() {
+            return Ok(Err(Error::invalid(
+                "payment_time",
+                "must not be before the loan's origination day",
+            )));
+        }
+        if loaded.months.contains(&month) {
+            return Ok(Err(Error::LoanPaymentAlreadyRecorded { month }));
+        }
+        if loaded.made >= i64::from(loaded.model.term_months) {
+            return Ok(Err(Error::LoanRepaid));
+        }
+        let borrower = loaded.model.borrower_id;
+        let installment = loaded.currency.money(Minor::new(loaded.model.installment));
+        let currency = loaded.currency.clone();
+        let ledger_entry_id = match status {
+            LoanPaymentStatus::Missed => None,
+            // An installment rounded down to zero is made without moving
+            // money (a ledger entry cannot be of zero).
+            LoanPaymentStatus::Made if !installment.amount().is_positive() => None,
+            LoanPaymentStatus::Made => {
+                let after = match self.after_debit(borrower, &installment) {
+                    Ok(after) => after,
+                    Err(refused) => return Ok(Err(refused)),
+                };
+                self.set_balance(borrower, &currency.code, after);
+                self.record_totals(
+                    EntryKind::LoanRepayment,
+                    Some((borrower, after)),
+                    None,
+                    &installment,
+                );
+                self.flush_entries(tx).await?;
+                let entry = self
+                    .entry(
+                        EntryKind::LoanRepayment,
+                        Some((borrower, after)),
+                        None,
+                        &installment,
+                        None,
+                        request_id.clone(),
+                    )
+                    .insert(tx)
+                    .await?;
+                Some(entry.id)
+            }
+        };
+        let created = loan_payment::ActiveModel {
+            id: NotSet,
+            loan_id: Set(loan_id),
+            status: Set(status),
+            amount: Set(installment.amount().get()),
+            payment_time: Set(payment_time),
+            payment_month: Set(month.clone()),
+            ledger_entry_id: Set(ledger_entry_id),
+            request_id: Set(request_id),
+            created_at: Set(self.now),
+        }
+        .insert(tx)
+        .await?;
+        if let Some(loaded) = self.loans.get_mut(&loan_id) {
+            loaded.months.insert(month);
+            if status == LoanPaymentStatus::Made {
+                loaded.made += 1;
+            }
+        }
+        Ok(Ok(Receipt::RecordLoanPayment {
+            payment: LoanPayment::new(created, &currency),
+        }))
+    }
+
     /// Writes what the batch decided: entries, balances (opened or
     /// updated), paid jobs and idempotency records, one statement each.
     async fn write(mut self, tx: &DatabaseTransaction) -> Result<(), Error> {
@@ -820,6 +993,66 @@ async fn load_currencies(
             (c.code.clone(), Currency::new(c.code, precision))
         })
         .collect())
+}
+
+/// The loans the batch records payments of (locked on PostgreSQL, before
+/// the balances), with the months they have records for.
+async fn load_loans(
+    tx: &DatabaseTransaction,
+    commands: &[Command],
+) -> Result<HashMap<i64, LoadedLoan>, Error> {
+    let ids: BTreeSet<i64> = commands
+        .iter()
+        .filter_map(|c| match c.op {
+            Op::RecordLoanPayment { loan_id, .. } => Some(loan_id),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query = loan::Entity::find()
+        .filter(loan::Column::Id.is_in(ids.clone()))
+        .order_by_asc(loan::Column::Id);
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let rows = query.all(tx).await?;
+    let currencies =
+        load_currencies(tx, rows.iter().map(|l| l.currency_code.clone()).collect()).await?;
+    let payments: Vec<(i64, String, LoanPaymentStatus)> = loan_payment::Entity::find()
+        .select_only()
+        .column(loan_payment::Column::LoanId)
+        .column(loan_payment::Column::PaymentMonth)
+        .column(loan_payment::Column::Status)
+        .filter(loan_payment::Column::LoanId.is_in(ids))
+        .into_tuple()
+        .all(tx)
+        .await?;
+    let mut loans: HashMap<i64, LoadedLoan> = rows
+        .into_iter()
+        .filter_map(|model| {
+            let currency = currencies.get(&model.currency_code)?.clone();
+            Some((
+                model.id,
+                LoadedLoan {
+                    model,
+                    currency,
+                    months: BTreeSet::new(),
+                    made: 0,
+                },
+            ))
+        })
+        .collect();
+    for (loan_id, month, status) in payments {
+        if let Some(loaded) = loans.get_mut(&loan_id) {
+            loaded.months.insert(month);
+            if status == LoanPaymentStatus::Made {
+                loaded.made += 1;
+            }
+        }
+    }
+    Ok(loans)
 }
 
 /// The payouts the batch cancels or completes, locked on PostgreSQL

@@ -24,8 +24,12 @@ pub use queue::Ledger;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Job, Payout};
-use crate::money::Money;
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveEnum;
+
+use crate::domain::{Job, Loan, LoanPayment, Payout};
+use crate::money::{Minor, Money};
+use crate::store::entities::loan_payment::LoanPaymentStatus;
 
 /// What a command does. Amounts carry their (resolved) currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +51,30 @@ pub enum Op {
     CancelPayout { payout_id: i64 },
     /// An admin pays a requested payout out.
     CompletePayout { payout_id: i64 },
+    /// An admin lends `amount` to `borrower_id` (terms computed by the
+    /// caller from `crate::loans`).
+    CreateLoan(NewLoan),
+    /// An admin records a loan's monthly payment; `payment_time` `None`
+    /// means the batch's now.
+    RecordLoanPayment {
+        loan_id: i64,
+        status: LoanPaymentStatus,
+        payment_time: Option<DateTime<Utc>>,
+    },
+}
+
+/// A loan to create, with its computed terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLoan {
+    pub borrower_id: i64,
+    pub amount: Money,
+    pub term_months: i32,
+    /// Canonical text of the annual rate.
+    pub annual_rate: String,
+    pub installment: Minor,
+    pub total_repayable: Minor,
+    /// `None` means the batch's now.
+    pub origination_time: Option<DateTime<Utc>>,
 }
 
 /// The `caller` of commands made by an admin (not a profile). Admin
@@ -64,6 +92,8 @@ impl Op {
             Op::RequestPayout { .. } => "RequestPayout",
             Op::CancelPayout { .. } => "CancelPayout",
             Op::CompletePayout { .. } => "CompletePayout",
+            Op::CreateLoan(_) => "CreateLoan",
+            Op::RecordLoanPayment { .. } => "RecordLoanPayment",
         }
     }
 
@@ -94,6 +124,25 @@ impl Op {
             Op::CancelPayout { payout_id } | Op::CompletePayout { payout_id } => {
                 format!("payout_id={payout_id}")
             }
+            // Instants as asked (unset stays unset), so that a retry of a
+            // call that meant "now" is the same request.
+            Op::CreateLoan(loan) => format!(
+                "borrower_id={}&{}&term_months={}&annual_rate={}&origination_time={}",
+                loan.borrower_id,
+                money(&loan.amount),
+                loan.term_months,
+                loan.annual_rate,
+                micros(loan.origination_time)
+            ),
+            Op::RecordLoanPayment {
+                loan_id,
+                status,
+                payment_time,
+            } => format!(
+                "loan_id={loan_id}&status={}&payment_time={}",
+                status.to_value(),
+                micros(*payment_time)
+            ),
         }
     }
 }
@@ -130,4 +179,16 @@ pub enum Receipt {
     Payout {
         payout: Payout,
     },
+    CreateLoan {
+        loan: Loan,
+    },
+    RecordLoanPayment {
+        payment: LoanPayment,
+    },
+}
+
+/// An optional instant in canonical form (microseconds, or "unset").
+fn micros(at: Option<DateTime<Utc>>) -> String {
+    at.map(|t| t.timestamp_micros().to_string())
+        .unwrap_or_else(|| "unset".to_owned())
 }

@@ -24,11 +24,13 @@ use crate::api::admin::AdminApi;
 use crate::api::balances::BalanceApi;
 use crate::api::contracts::ContractApi;
 use crate::api::jobs::JobApi;
+use crate::api::loans::LoanApi;
 use crate::api::payouts::PayoutApi;
 use crate::proto::pb::admin_service_server::AdminServiceServer;
 use crate::proto::pb::balance_service_server::BalanceServiceServer;
 use crate::proto::pb::contract_service_server::ContractServiceServer;
 use crate::proto::pb::job_service_server::JobServiceServer;
+use crate::proto::pb::loan_service_server::LoanServiceServer;
 use crate::proto::pb::payout_service_server::PayoutServiceServer;
 use crate::proto::{FILE_DESCRIPTOR_SET, SERVICE_NAMES};
 
@@ -176,6 +178,10 @@ pub async fn run(
         .add_service(Guarded::new(
             PayoutServiceServer::new(PayoutApi::new(state.clone()))
                 .max_decoding_message_size(limit),
+            Arc::clone(&guard),
+        ))
+        .add_service(Guarded::new(
+            LoanServiceServer::new(LoanApi::new(state.clone())).max_decoding_message_size(limit),
             Arc::clone(&guard),
         ))
         .add_service(Guarded::new(

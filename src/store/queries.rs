@@ -8,7 +8,10 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::entities::{balance, currency, payout};
+use chrono::{DateTime, Utc};
+
+use super::entities::loan_payment::{self, LoanPaymentStatus};
+use super::entities::{balance, currency, loan, payout};
 use crate::error::Error;
 
 pub async fn currency_by_code<C: ConnectionTrait>(
@@ -132,4 +135,131 @@ pub async fn payout_request_totals<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?)
+}
+
+pub async fn loan_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<loan::Model>, Error> {
+    Ok(loan::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Loans, all or one borrower's, as a query to page through.
+pub fn loans_of(borrower_id: Option<i64>) -> sea_orm::Select<loan::Entity> {
+    let query = loan::Entity::find();
+    match borrower_id {
+        Some(id) => query.filter(loan::Column::BorrowerId.eq(id)),
+        None => query,
+    }
+}
+
+/// Made and missed payments per loan, for these loans.
+pub async fn loan_payment_counts<C: ConnectionTrait>(
+    db: &C,
+    loan_ids: BTreeSet<i64>,
+) -> Result<std::collections::HashMap<i64, (i64, i64)>, Error> {
+    use sea_orm::QuerySelect;
+    let mut counts = std::collections::HashMap::new();
+    if loan_ids.is_empty() {
+        return Ok(counts);
+    }
+    let rows: Vec<(i64, LoanPaymentStatus, i64)> = loan_payment::Entity::find()
+        .select_only()
+        .column(loan_payment::Column::LoanId)
+        .column(loan_payment::Column::Status)
+        .column_as(loan_payment::Column::Id.count(), "payments")
+        .filter(loan_payment::Column::LoanId.is_in(loan_ids))
+        .group_by(loan_payment::Column::LoanId)
+        .group_by(loan_payment::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (loan_id, status, n) in rows {
+        let entry = counts.entry(loan_id).or_insert((0, 0));
+        match status {
+            LoanPaymentStatus::Made => entry.0 = n,
+            LoanPaymentStatus::Missed => entry.1 = n,
+        }
+    }
+    Ok(counts)
+}
+
+/// Payments of a loan made at or before `as_of`: one range count on the
+/// (loan_id, status, payment_time) index.
+pub async fn made_payments_as_of<C: ConnectionTrait>(
+    db: &C,
+    loan_id: i64,
+    as_of: DateTime<Utc>,
+) -> Result<i64, Error> {
+    use sea_orm::PaginatorTrait;
+    Ok(loan_payment::Entity::find()
+        .filter(loan_payment::Column::LoanId.eq(loan_id))
+        .filter(loan_payment::Column::Status.eq(LoanPaymentStatus::Made))
+        .filter(loan_payment::Column::PaymentTime.lte(as_of))
+        .count(db)
+        .await? as i64)
+}
+
+/// A loan's payments by payment time (unique per loan: one per month),
+/// after `after` (microseconds since the epoch), at most `limit`.
+pub async fn loan_payments_page<C: ConnectionTrait>(
+    db: &C,
+    loan_id: i64,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<Vec<loan_payment::Model>, Error> {
+    use sea_orm::QuerySelect;
+    let mut query = loan_payment::Entity::find().filter(loan_payment::Column::LoanId.eq(loan_id));
+    if let Some(after) = after.and_then(DateTime::from_timestamp_micros) {
+        query = query.filter(loan_payment::Column::PaymentTime.gt(after));
+    }
+    Ok(query
+        .order_by_asc(loan_payment::Column::PaymentTime)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// The debt outstanding at `as_of` over the loans in `currency_code`
+/// originated by then: (value in minor units, loans still owing). One
+/// aggregate query: made payments counted per loan through the
+/// point-in-time index, joined to the loans.
+pub async fn outstanding_debt<C: ConnectionTrait>(
+    db: &C,
+    currency_code: &str,
+    as_of: DateTime<Utc>,
+) -> Result<(i128, i64), Error> {
+    use sea_orm::{DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let placeholder = |n: usize| match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    let debt = "(l.total_repayable - l.installment * COALESCE(p.made, 0))";
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM({debt}), 0) AS TEXT),
+                COUNT(CASE WHEN {debt} > 0 THEN 1 END)
+         FROM loans l
+         LEFT JOIN (SELECT loan_id, COUNT(*) AS made FROM loan_payments
+                    WHERE status = 'made' AND payment_time <= {p1}
+                    GROUP BY loan_id) p ON p.loan_id = l.id
+         WHERE l.currency_code = {p2} AND l.origination_time <= {p3}",
+        p1 = placeholder(1),
+        p2 = placeholder(2),
+        p3 = placeholder(3),
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [as_of.into(), currency_code.into(), as_of.into()],
+        ))
+        .await?
+        .ok_or_else(|| Error::Internal("outstanding debt returned no row".to_owned()))?;
+    let value: String = row.try_get_by_index(0)?;
+    let volume: i64 = row.try_get_by_index(1)?;
+    let value = value
+        .split('.')
+        .next()
+        .unwrap_or("0")
+        .parse::<i128>()
+        .map_err(|e| Error::Internal(format!("outstanding debt {value:?}: {e}")))?;
+    Ok((value, volume))
 }

@@ -10,6 +10,8 @@ mod contracts;
 mod currencies;
 mod idempotency;
 mod jobs;
+mod loans;
 mod migration;
 mod money_safety;
+mod payouts;
 mod platform;

@@ -12,6 +12,8 @@ use jobpay::proto::pb::admin_service_client::AdminServiceClient;
 use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
 use jobpay::proto::pb::contract_service_client::ContractServiceClient;
 use jobpay::proto::pb::job_service_client::JobServiceClient;
+use jobpay::proto::pb::loan_service_client::LoanServiceClient;
+use jobpay::proto::pb::payout_service_client::PayoutServiceClient;
 use jobpay::seed;
 use jobpay::server::metrics::Metrics;
 use jobpay::server::{self, Runtime, ServeOptions};
@@ -290,6 +292,14 @@ impl Replica {
 
     pub fn admin(&self) -> AdminServiceClient<Channel> {
         AdminServiceClient::new(self.channel())
+    }
+
+    pub fn payouts(&self) -> PayoutServiceClient<Channel> {
+        PayoutServiceClient::new(self.channel())
+    }
+
+    pub fn loans(&self) -> LoanServiceClient<Channel> {
+        LoanServiceClient::new(self.channel())
     }
 }
 

@@ -11,20 +11,25 @@
         except InsufficientFunds as e:
             print("short of", Decimal(e.metadata["required"]) - Decimal(e.metadata["balance"]))
 
-Money is :class:`decimal.Decimal` in and out; each money movement carries a
-``request_id`` that is reused by its retries, so it happens at most once.
+Money is :class:`decimal.Decimal` in and out (amounts returned are
+:class:`Money`, Decimals that know their ``currency_code``); calls that move
+or hold money take ``currency`` ("" = the platform currency). Each money
+movement carries a ``request_id`` that is reused by its retries, so it
+happens at most once.
 The generated code is in ``jobpay_client._generated`` (``jobpay_client.pb``
 re-exports it); regenerate it with ``scripts/gen-python.sh``.
 """
 
 from . import pb
-from .client import DEFAULT_RETRY_CODES, JobpayClient
+from .client import DEFAULT_RETRY_CODES, KNOWN_PRECISIONS, JobpayClient
 from .errors import (
     Aborted,
     AlreadyExists,
     Cancelled,
     ContractNotActive,
     ContractTerminated,
+    CurrencyExists,
+    CurrencyNotSupported,
     DeadlineExceeded,
     DepositLimitExceeded,
     FailedPrecondition,
@@ -44,13 +49,15 @@ from .errors import (
     Unimplemented,
     from_rpc_error,
 )
-from .money import MAX_AMOUNT, from_money_string, to_money_string
+from .money import MAX_AMOUNT, Money, from_money_string, max_amount, to_money_string
 from .types import (
     Balance,
     BestClient,
     BestProfession,
     Contract,
     ContractStatus,
+    Currency,
+    CurrencyBalance,
     Job,
     LedgerEntry,
     LedgerEntryKind,
@@ -58,14 +65,16 @@ from .types import (
     PayJobResult,
     Profile,
     ProfileType,
+    Rounding,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "pb",
     "JobpayClient",
     "DEFAULT_RETRY_CODES",
+    "KNOWN_PRECISIONS",
     "JobpayError",
     "FieldViolation",
     "InvalidArgument",
@@ -82,6 +91,8 @@ __all__ = [
     "Cancelled",
     "Unimplemented",
     "RequestIdReused",
+    "CurrencyNotSupported",
+    "CurrencyExists",
     "InsufficientFunds",
     "JobAlreadyPaid",
     "ContractNotActive",
@@ -90,6 +101,8 @@ __all__ = [
     "DepositLimitExceeded",
     "from_rpc_error",
     "MAX_AMOUNT",
+    "Money",
+    "max_amount",
     "to_money_string",
     "from_money_string",
     "Balance",
@@ -97,6 +110,8 @@ __all__ = [
     "BestProfession",
     "Contract",
     "ContractStatus",
+    "Currency",
+    "CurrencyBalance",
     "Job",
     "LedgerEntry",
     "LedgerEntryKind",
@@ -104,4 +119,5 @@ __all__ = [
     "PayJobResult",
     "Profile",
     "ProfileType",
+    "Rounding",
 ]

@@ -8,7 +8,18 @@ import random
 import time
 import uuid
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import (
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 import grpc
 
@@ -23,18 +34,21 @@ from ._generated.jobpay.v1 import (
     job_service_pb2_grpc,
 )
 from .errors import from_rpc_error
-from .money import MoneyLike, from_money_string, to_money_string
+from .money import Money, MoneyLike, from_money_string, to_money_string
 from .types import (
     Balance,
     BestClient,
     BestProfession,
     Contract,
+    Currency,
+    CurrencyBalance,
     Job,
     LedgerEntry,
     Page,
     PayJobResult,
     Profile,
     ProfileType,
+    Rounding,
 )
 
 log = logging.getLogger("jobpay_client")
@@ -46,6 +60,12 @@ T = TypeVar("T")
 DEFAULT_RETRY_CODES = frozenset({grpc.StatusCode.ABORTED, grpc.StatusCode.UNAVAILABLE})
 
 RangeBound = Union[str, _dt.date, _dt.datetime]
+RoundingLike = Union[Rounding, int, str, None]
+
+#: The precisions of the currencies every jobpay server has (its migrations
+#: create them); others are learnt from list_currencies() and
+#: create_currency().
+KNOWN_PRECISIONS = {"USD": 2, "EUR": 2, "BTC": 8}
 
 
 def _range_bound(value: RangeBound, field: str) -> str:
@@ -59,6 +79,36 @@ def _range_bound(value: RangeBound, field: str) -> str:
     if isinstance(value, str):
         return value
     raise TypeError(f"{field}: pass a str, datetime.date or aware datetime.datetime")
+
+
+def _currency(value: Optional[str], field: str = "currency") -> str:
+    """A currency code for a request: "" (the platform currency) or the
+    code, upper case (the server is case-insensitive; upper case keeps the
+    client's precision cache simple)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"{field}: pass a currency code such as \"EUR\" (a str)")
+    return value.upper()
+
+
+def _rounding(value: RoundingLike) -> int:
+    """A Rounding for a request: a :class:`Rounding`, its int, or its name
+    with or without the ``ROUNDING_`` prefix, in any case; None is
+    UNSPECIFIED."""
+    if value is None:
+        return int(Rounding.UNSPECIFIED)
+    if isinstance(value, bool):
+        raise TypeError("rounding: pass a Rounding, not a bool")
+    if isinstance(value, str):
+        name = value.upper()
+        if name.startswith("ROUNDING_"):
+            name = name[len("ROUNDING_"):]
+        try:
+            return int(Rounding[name])
+        except KeyError:
+            raise ValueError(f"rounding: unknown rounding {value!r}") from None
+    return int(value)
 
 
 def _profile_type(value: Union[ProfileType, int, str]) -> int:
@@ -99,6 +149,18 @@ class JobpayClient:
         initial_backoff, max_backoff, backoff_multiplier: exponential backoff
             between attempts, in seconds; each pause is jittered to 50-100%.
         retry_codes: the status codes that are retried.
+        platform_currency: the server's platform currency (its
+            ``--default-currency``, USD unless configured otherwise): the
+            currency of calls made without ``currency``. Only used to check
+            amounts before sending them; an empty ``currency_code`` is what
+            is sent.
+
+    Money: amounts are accepted as Decimal, int or str, and checked against
+    the precision of their currency when the client knows it (USD, EUR and
+    BTC always; others once :meth:`list_currencies` or
+    :meth:`create_currency` has seen them; otherwise the server checks).
+    Every amount returned is a :class:`~jobpay_client.Money`, a Decimal with
+    a ``currency_code``.
     """
 
     def __init__(
@@ -117,6 +179,7 @@ class JobpayClient:
         max_backoff: float = 2.0,
         backoff_multiplier: float = 2.0,
         retry_codes: Iterable[grpc.StatusCode] = DEFAULT_RETRY_CODES,
+        platform_currency: str = "USD",
         _sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if max_attempts < 1:
@@ -144,6 +207,9 @@ class JobpayClient:
         self.max_backoff = max_backoff
         self.backoff_multiplier = backoff_multiplier
         self.retry_codes = frozenset(retry_codes)
+        self.platform_currency = _currency(platform_currency, "platform_currency") or "USD"
+        # Shared by the clients with_profile() and with_admin_key() make.
+        self._precisions: Dict[str, int] = dict(KNOWN_PRECISIONS)
         self._sleep = _sleep
         self._contracts = contract_service_pb2_grpc.ContractServiceStub(channel)
         self._jobs = job_service_pb2_grpc.JobServiceStub(channel)
@@ -226,6 +292,22 @@ class JobpayClient:
             request_id = str(request_id)  # e.g. a uuid.UUID
         return request_id
 
+    def _precision(self, currency: str) -> Optional[int]:
+        """The decimals of ``currency`` ("" = the platform currency), or None
+        when the client does not know them."""
+        return self._precisions.get(currency or self.platform_currency)
+
+    def _amount(
+        self, amount: MoneyLike, currency: str, field: str = "amount", rounding: int = 0
+    ) -> str:
+        return to_money_string(
+            amount,
+            field,
+            self._precision(currency),
+            rounding=rounding != Rounding.UNSPECIFIED,
+            currency_code=currency or self.platform_currency,
+        )
+
     @staticmethod
     def _paginate(fetch: Callable[[str], Page[T]]) -> Iterator[T]:
         token = ""
@@ -264,11 +346,15 @@ class JobpayClient:
         """All the caller's non-terminated contracts, fetching page by page."""
         return self._paginate(lambda token: self.list_contracts(page_size, token))
 
-    def create_contract(self, contractor_id: int, terms: str) -> Contract:
-        """A NEW contract between the calling client and a contractor."""
+    def create_contract(self, contractor_id: int, terms: str, currency: str = "") -> Contract:
+        """A NEW contract between the calling client and a contractor, whose
+        jobs are priced and paid in ``currency`` (default: the platform
+        currency), fixed for the contract's life."""
         m = self._call(
             self._contracts.CreateContract,
-            contract_service_pb2.CreateContractRequest(contractor_id=contractor_id, terms=terms),
+            contract_service_pb2.CreateContractRequest(
+                contractor_id=contractor_id, terms=terms, currency_code=_currency(currency)
+            ),
             self._caller_metadata(),
             name="jobpay.v1.ContractService/CreateContract",
             retry=False,
@@ -315,11 +401,13 @@ class JobpayClient:
         return self._paginate(lambda token: self.list_unpaid_jobs(page_size, token))
 
     def create_job(self, contract_id: int, description: str, price: MoneyLike) -> Job:
-        """An unpaid job under a contract that is not terminated."""
+        """An unpaid job under a contract that is not terminated, priced in
+        the contract's currency (whose decimals the server checks: the
+        client does not know the contract's currency)."""
         request = job_service_pb2.CreateJobRequest(
             contract_id=contract_id,
             description=description,
-            price=to_money_string(price, "price"),
+            price=to_money_string(price, "price", None),
         )
         m = self._call(
             self._jobs.CreateJob,
@@ -346,20 +434,31 @@ class JobpayClient:
             name="jobpay.v1.JobService/PayJob",
             retry=True,
         )
-        return PayJobResult(job=Job.from_proto(m.job), client_balance=from_money_string(m.client_balance))
+        job = Job.from_proto(m.job)
+        return PayJobResult(
+            job=job, client_balance=from_money_string(m.client_balance, job.currency_code)
+        )
 
     # -- BalanceService -----------------------------------------------------------
 
-    def get_balance(self) -> Balance:
-        """The caller's balance."""
+    def get_balance(self, currency: str = "") -> Balance:
+        """The caller's balance in ``currency`` (default: the platform
+        currency); zero in a currency it never held."""
         m = self._call(
             self._balances.GetBalance,
-            balance_service_pb2.GetBalanceRequest(),
+            balance_service_pb2.GetBalanceRequest(currency_code=_currency(currency)),
             self._caller_metadata(),
             name="jobpay.v1.BalanceService/GetBalance",
             retry=True,
         )
-        return Balance(profile_id=m.profile_id, balance=from_money_string(m.balance))
+        code = m.currency_code
+        return Balance(
+            profile_id=m.profile_id,
+            balance=from_money_string(m.balance, code),
+            currency_code=code,
+            available=from_money_string(m.available, code),
+            held=from_money_string(m.held, code),
+        )
 
     def deposit(
         self,
@@ -367,15 +466,23 @@ class JobpayClient:
         *,
         profile_id: Optional[int] = None,
         request_id: Optional[str] = None,
-    ) -> Decimal:
-        """Tops up the calling client's balance; returns the new balance
-        (a Decimal). ``profile_id`` defaults to the caller."""
+        currency: str = "",
+        rounding: RoundingLike = None,
+    ) -> Money:
+        """Tops up the calling client's balance in ``currency`` (default: the
+        platform currency); returns the new balance in it (a :class:`Money`).
+        ``profile_id`` defaults to the caller. ``rounding``
+        (``Rounding.HALF_AWAY_FROM_ZERO``) lets the server round an amount
+        with more decimals than the currency has instead of refusing it."""
         if profile_id is None:
             profile_id = self.profile_id if self.profile_id is not None else 0
+        currency, mode = _currency(currency), _rounding(rounding)
         request = balance_service_pb2.DepositRequest(
             profile_id=profile_id,
-            amount=to_money_string(amount),
+            amount=self._amount(amount, currency, rounding=mode),
             request_id=self._request_id(request_id),
+            currency_code=currency,
+            rounding=mode,
         )
         m = self._call(
             self._balances.Deposit,
@@ -384,12 +491,24 @@ class JobpayClient:
             name="jobpay.v1.BalanceService/Deposit",
             retry=True,
         )
-        return from_money_string(m.balance)
+        return from_money_string(m.balance, m.currency_code)
 
-    def withdraw(self, amount: MoneyLike, *, request_id: Optional[str] = None) -> Decimal:
-        """Takes money out of the platform; returns the new balance."""
+    def withdraw(
+        self,
+        amount: MoneyLike,
+        *,
+        request_id: Optional[str] = None,
+        currency: str = "",
+        rounding: RoundingLike = None,
+    ) -> Money:
+        """Takes money out of the platform, in ``currency`` (default: the
+        platform currency); returns the new balance in it."""
+        currency, mode = _currency(currency), _rounding(rounding)
         request = balance_service_pb2.WithdrawRequest(
-            amount=to_money_string(amount), request_id=self._request_id(request_id)
+            amount=self._amount(amount, currency, rounding=mode),
+            request_id=self._request_id(request_id),
+            currency_code=currency,
+            rounding=mode,
         )
         m = self._call(
             self._balances.Withdraw,
@@ -398,16 +517,27 @@ class JobpayClient:
             name="jobpay.v1.BalanceService/Withdraw",
             retry=True,
         )
-        return from_money_string(m.balance)
+        return from_money_string(m.balance, m.currency_code)
 
     def transfer(
-        self, to_profile_id: int, amount: MoneyLike, *, request_id: Optional[str] = None
-    ) -> Decimal:
-        """Moves money to another profile; returns the caller's new balance."""
+        self,
+        to_profile_id: int,
+        amount: MoneyLike,
+        *,
+        request_id: Optional[str] = None,
+        currency: str = "",
+        rounding: RoundingLike = None,
+    ) -> Money:
+        """Moves money in ``currency`` (default: the platform currency) to
+        another profile's balance in it; returns the caller's new balance
+        in it."""
+        currency, mode = _currency(currency), _rounding(rounding)
         request = balance_service_pb2.TransferRequest(
             to_profile_id=to_profile_id,
-            amount=to_money_string(amount),
+            amount=self._amount(amount, currency, rounding=mode),
             request_id=self._request_id(request_id),
+            currency_code=currency,
+            rounding=mode,
         )
         m = self._call(
             self._balances.Transfer,
@@ -416,22 +546,54 @@ class JobpayClient:
             name="jobpay.v1.BalanceService/Transfer",
             retry=True,
         )
-        return from_money_string(m.balance)
+        return from_money_string(m.balance, m.currency_code)
 
-    def list_ledger_entries(self, page_size: int = 0, page_token: str = "") -> Page[LedgerEntry]:
-        """One page of the ledger entries that touch the caller, newest first."""
+    def list_ledger_entries(
+        self, page_size: int = 0, page_token: str = "", currency: str = ""
+    ) -> Page[LedgerEntry]:
+        """One page of the ledger entries that touch the caller, newest
+        first; only those in ``currency`` when given."""
         m = self._call(
             self._balances.ListLedgerEntries,
-            balance_service_pb2.ListLedgerEntriesRequest(page_size=page_size, page_token=page_token),
+            balance_service_pb2.ListLedgerEntriesRequest(
+                page_size=page_size, page_token=page_token, currency_code=_currency(currency)
+            ),
             self._caller_metadata(),
             name="jobpay.v1.BalanceService/ListLedgerEntries",
             retry=True,
         )
         return Page([LedgerEntry.from_proto(e) for e in m.entries], m.next_page_token)
 
-    def iter_ledger_entries(self, page_size: int = 0) -> Iterator[LedgerEntry]:
-        """All the ledger entries that touch the caller, newest first."""
-        return self._paginate(lambda token: self.list_ledger_entries(page_size, token))
+    def iter_ledger_entries(self, page_size: int = 0, currency: str = "") -> Iterator[LedgerEntry]:
+        """All the ledger entries that touch the caller (in ``currency`` when
+        given), newest first."""
+        return self._paginate(lambda token: self.list_ledger_entries(page_size, token, currency))
+
+    def list_balances(self) -> List[CurrencyBalance]:
+        """The caller's balances in every currency it has held, plus the
+        platform currency, by currency code."""
+        m = self._call(
+            self._balances.ListBalances,
+            balance_service_pb2.ListBalancesRequest(),
+            self._caller_metadata(),
+            name="jobpay.v1.BalanceService/ListBalances",
+            retry=True,
+        )
+        return [CurrencyBalance.from_proto(b) for b in m.balances]
+
+    def list_currencies(self) -> List[Currency]:
+        """The currencies the platform holds money in, by code. The client
+        remembers their precisions to check amounts before sending them."""
+        m = self._call(
+            self._balances.ListCurrencies,
+            balance_service_pb2.ListCurrenciesRequest(),
+            self._caller_metadata(),
+            name="jobpay.v1.BalanceService/ListCurrencies",
+            retry=True,
+        )
+        currencies = [Currency.from_proto(c) for c in m.currencies]
+        self._precisions.update((c.code, c.precision) for c in currencies)
+        return currencies
 
     # -- AdminService (needs admin_key) ------------------------------------------
 
@@ -441,14 +603,17 @@ class JobpayClient:
         last_name: str,
         profession: str,
         type: Union[ProfileType, int, str],
+        external_id: str = "",
     ) -> Profile:
         """A new profile with a zero balance. ``type`` is a
-        :class:`ProfileType` (or "client" / "contractor")."""
+        :class:`ProfileType` (or "client" / "contractor"); ``external_id``,
+        optional, is its id in an outside system (unique)."""
         request = admin_service_pb2.CreateProfileRequest(
             first_name=first_name,
             last_name=last_name,
             profession=profession,
             type=_profile_type(type),
+            external_id=external_id,
         )
         m = self._call(
             self._admin.CreateProfile,
@@ -459,13 +624,18 @@ class JobpayClient:
         )
         return Profile.from_proto(m)
 
-    def get_best_profession(self, start: RangeBound, end: RangeBound) -> BestProfession:
-        """The contractor profession that earned the most in the range
-        (NotFound with reason NO_PAID_JOBS when nothing was paid)."""
+    def get_best_profession(
+        self, start: RangeBound, end: RangeBound, currency: str = ""
+    ) -> BestProfession:
+        """The contractor profession that earned the most in the range, from
+        jobs paid in ``currency`` (default: the platform currency); NotFound
+        with reason NO_PAID_JOBS when nothing was paid."""
         m = self._call(
             self._admin.GetBestProfession,
             admin_service_pb2.GetBestProfessionRequest(
-                start=_range_bound(start, "start"), end=_range_bound(end, "end")
+                start=_range_bound(start, "start"),
+                end=_range_bound(end, "end"),
+                currency_code=_currency(currency),
             ),
             self._admin_metadata(),
             name="jobpay.v1.AdminService/GetBestProfession",
@@ -473,18 +643,54 @@ class JobpayClient:
         )
         return BestProfession.from_proto(m)
 
-    def list_best_clients(self, start: RangeBound, end: RangeBound, limit: int = 0) -> List[BestClient]:
-        """The clients that paid the most in the range (``limit`` 0 means 2)."""
+    def list_best_clients(
+        self, start: RangeBound, end: RangeBound, limit: int = 0, currency: str = ""
+    ) -> List[BestClient]:
+        """The clients that paid the most in the range (``limit`` 0 means 2),
+        for jobs paid in ``currency`` (default: the platform currency)."""
         m = self._call(
             self._admin.ListBestClients,
             admin_service_pb2.ListBestClientsRequest(
-                start=_range_bound(start, "start"), end=_range_bound(end, "end"), limit=limit
+                start=_range_bound(start, "start"),
+                end=_range_bound(end, "end"),
+                limit=limit,
+                currency_code=_currency(currency),
             ),
             self._admin_metadata(),
             name="jobpay.v1.AdminService/ListBestClients",
             retry=True,
         )
-        return [BestClient.from_proto(c) for c in m.clients]
+        return [BestClient.from_proto(c, m.currency_code) for c in m.clients]
+
+    def create_currency(self, code: str, precision: int) -> Currency:
+        """Adds a currency: ``code`` of 3 to 8 letters or digits (stored upper
+        case), ``precision`` the decimals of its minor unit (0 to 12).
+        CurrencyExists when the code exists in any letter case."""
+        m = self._call(
+            self._admin.CreateCurrency,
+            admin_service_pb2.CreateCurrencyRequest(code=code, precision=precision),
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/CreateCurrency",
+            retry=False,
+        )
+        currency = Currency.from_proto(m)
+        self._precisions[currency.code] = currency.precision
+        return currency
+
+    def list_profiles(self, page_size: int = 0, page_token: str = "") -> Page[Profile]:
+        """One page of every profile, by id, each with its balances."""
+        m = self._call(
+            self._admin.ListProfiles,
+            admin_service_pb2.ListProfilesRequest(page_size=page_size, page_token=page_token),
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/ListProfiles",
+            retry=True,
+        )
+        return Page([Profile.from_proto(p) for p in m.profiles], m.next_page_token)
+
+    def iter_profiles(self, page_size: int = 0) -> Iterator[Profile]:
+        """Every profile, by id, fetching page by page."""
+        return self._paginate(lambda token: self.list_profiles(page_size, token))
 
 
 __all__ = ["JobpayClient", "DEFAULT_RETRY_CODES"]

@@ -153,9 +153,19 @@ class RequestIdReused(InvalidArgument):
     with other parameters."""
 
 
+class CurrencyNotSupported(InvalidArgument):
+    """INVALID_ARGUMENT (CURRENCY_NOT_SUPPORTED): an unknown currency code;
+    ``metadata["currency_code"]`` is the code as sent."""
+
+
+class CurrencyExists(AlreadyExists):
+    """ALREADY_EXISTS (CURRENCY_EXISTS): CreateCurrency of a code that exists
+    (in any letter case)."""
+
+
 class InsufficientFunds(FailedPrecondition):
-    """FAILED_PRECONDITION (INSUFFICIENT_FUNDS); ``metadata`` has ``balance``
-    and ``required``."""
+    """FAILED_PRECONDITION (INSUFFICIENT_FUNDS); ``metadata`` has ``balance``,
+    ``available`` (balance minus held), ``required`` and ``currency_code``."""
 
 
 class JobAlreadyPaid(FailedPrecondition):
@@ -178,14 +188,17 @@ class InvalidContractTransition(FailedPrecondition):
 
 class DepositLimitExceeded(FailedPrecondition):
     """FAILED_PRECONDITION (DEPOSIT_LIMIT_EXCEEDED); ``metadata["limit"]`` is
-    the largest deposit allowed now (see :attr:`limit`)."""
+    the largest deposit allowed now in ``metadata["currency_code"]`` (see
+    :attr:`limit`)."""
 
     @property
     def limit(self):
-        from decimal import Decimal
+        """The largest deposit allowed now: a :class:`~jobpay_client.Money`
+        (a Decimal) of the deposit's currency, or None."""
+        from .money import Money
 
         value = self.metadata.get("limit")
-        return Decimal(value) if value else None
+        return Money(value, self.metadata.get("currency_code", "")) if value else None
 
 
 _BY_CODE: Dict[grpc.StatusCode, Type[JobpayError]] = {
@@ -206,6 +219,8 @@ _BY_CODE: Dict[grpc.StatusCode, Type[JobpayError]] = {
 
 _BY_REASON: Dict[Tuple[grpc.StatusCode, str], Type[JobpayError]] = {
     (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED"): RequestIdReused,
+    (grpc.StatusCode.INVALID_ARGUMENT, "CURRENCY_NOT_SUPPORTED"): CurrencyNotSupported,
+    (grpc.StatusCode.ALREADY_EXISTS, "CURRENCY_EXISTS"): CurrencyExists,
     (grpc.StatusCode.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS"): InsufficientFunds,
     (grpc.StatusCode.FAILED_PRECONDITION, "JOB_ALREADY_PAID"): JobAlreadyPaid,
     (grpc.StatusCode.FAILED_PRECONDITION, "CONTRACT_NOT_ACTIVE"): ContractNotActive,
@@ -309,6 +324,8 @@ __all__ = [
     "Cancelled",
     "Unimplemented",
     "RequestIdReused",
+    "CurrencyNotSupported",
+    "CurrencyExists",
     "InsufficientFunds",
     "JobAlreadyPaid",
     "ContractNotActive",

@@ -1,6 +1,11 @@
-"""Plain Python views of the API's messages: Decimal money, aware datetimes,
-enums without their proto prefix. Each has ``from_proto``; the generated
-message classes stay available under ``jobpay_client.pb``."""
+"""Plain Python views of the API's messages: Decimal money (:class:`Money`,
+which knows its currency), aware datetimes, enums without their proto
+prefix. Each has ``from_proto``; the generated message classes stay
+available under ``jobpay_client.pb``.
+
+Fields added by later versions of the API (``currency_code``, ``balances``,
+...) come last, with defaults, so that code constructing these classes
+positionally keeps working."""
 
 from __future__ import annotations
 
@@ -8,12 +13,12 @@ import datetime as _dt
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, List, Optional, TypeVar
+from typing import Generic, List, Optional, Tuple, TypeVar
 
 from google.protobuf import timestamp_pb2
 
 from ._generated.jobpay.v1 import admin_service_pb2, resources_pb2
-from .money import from_money_string, optional_money
+from .money import Money, from_money_string, optional_money
 
 T = TypeVar("T")
 
@@ -44,6 +49,23 @@ class LedgerEntryKind(enum.IntEnum):
     JOB_PAYMENT = resources_pb2.LEDGER_ENTRY_KIND_JOB_PAYMENT
     WITHDRAWAL = resources_pb2.LEDGER_ENTRY_KIND_WITHDRAWAL
     TRANSFER = resources_pb2.LEDGER_ENTRY_KIND_TRANSFER
+    PAYOUT = resources_pb2.LEDGER_ENTRY_KIND_PAYOUT
+    EXTERNAL_CREDIT = resources_pb2.LEDGER_ENTRY_KIND_EXTERNAL_CREDIT
+    EXTERNAL_DEBIT = resources_pb2.LEDGER_ENTRY_KIND_EXTERNAL_DEBIT
+    LOAN_DISBURSEMENT = resources_pb2.LEDGER_ENTRY_KIND_LOAN_DISBURSEMENT
+    LOAN_REPAYMENT = resources_pb2.LEDGER_ENTRY_KIND_LOAN_REPAYMENT
+
+
+class Rounding(enum.IntEnum):
+    """``jobpay.v1.Rounding``: how Deposit, Withdraw and Transfer treat an
+    amount with more decimals than its currency has."""
+
+    #: Exact: extra decimals are INVALID_ARGUMENT (checked by the client
+    #: before sending when it knows the currency's precision).
+    UNSPECIFIED = resources_pb2.ROUNDING_UNSPECIFIED
+    #: Rounded to the currency's precision by the server, halves away from
+    #: zero ("100.115" USD moves 100.12).
+    HALF_AWAY_FROM_ZERO = resources_pb2.ROUNDING_HALF_AWAY_FROM_ZERO
 
 
 def _enum(cls, value: int):
@@ -62,14 +84,58 @@ def _time(message, field: str) -> Optional[_dt.datetime]:
 
 
 @dataclass(frozen=True)
+class Currency:
+    """``jobpay.v1.Currency``: a currency the platform holds money in."""
+
+    #: Upper case, e.g. "EUR".
+    code: str
+    #: Decimals of its minor unit: 2 for USD and EUR, 8 for BTC.
+    precision: int
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.Currency) -> "Currency":
+        return cls(code=m.code, precision=m.precision)
+
+
+@dataclass(frozen=True)
+class CurrencyBalance:
+    """``jobpay.v1.Balance``: a profile's money in one currency (an item of
+    ListBalances and of ``Profile.balances``)."""
+
+    currency_code: str
+    #: Everything the profile has in this currency.
+    balance: Money
+    #: The part reserved by pending payout requests.
+    held: Money
+    #: What can be spent: balance - held.
+    available: Money
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.Balance) -> "CurrencyBalance":
+        code = m.currency_code
+        return cls(
+            currency_code=code,
+            balance=from_money_string(m.balance, code),
+            held=from_money_string(m.held, code),
+            available=from_money_string(m.available, code),
+        )
+
+
+@dataclass(frozen=True)
 class Profile:
     id: int
     first_name: str
     last_name: str
     profession: str
     type: ProfileType
+    #: The balance in the platform currency.
     balance: Decimal
     create_time: Optional[_dt.datetime]
+    #: The balances in every currency the profile has held, plus the
+    #: platform currency, by currency code.
+    balances: Tuple[CurrencyBalance, ...] = ()
+    #: The profile's id in an outside system; "" when none.
+    external_id: str = ""
 
     @classmethod
     def from_proto(cls, m: resources_pb2.Profile) -> "Profile":
@@ -81,6 +147,8 @@ class Profile:
             type=_enum(ProfileType, m.type),
             balance=from_money_string(m.balance),
             create_time=_time(m, "create_time"),
+            balances=tuple(CurrencyBalance.from_proto(b) for b in m.balances),
+            external_id=m.external_id,
         )
 
 
@@ -93,6 +161,8 @@ class Contract:
     contractor_id: int
     create_time: Optional[_dt.datetime]
     update_time: Optional[_dt.datetime]
+    #: The currency its jobs are priced and paid in.
+    currency_code: str = ""
 
     @classmethod
     def from_proto(cls, m: resources_pb2.Contract) -> "Contract":
@@ -104,6 +174,7 @@ class Contract:
             contractor_id=m.contractor_id,
             create_time=_time(m, "create_time"),
             update_time=_time(m, "update_time"),
+            currency_code=m.currency_code,
         )
 
 
@@ -118,18 +189,21 @@ class Job:
     contract_id: int
     create_time: Optional[_dt.datetime]
     update_time: Optional[_dt.datetime]
+    #: The currency of its price: its contract's.
+    currency_code: str = ""
 
     @classmethod
     def from_proto(cls, m: resources_pb2.Job) -> "Job":
         return cls(
             id=m.id,
             description=m.description,
-            price=from_money_string(m.price),
+            price=from_money_string(m.price, m.currency_code),
             paid=m.paid,
             payment_time=_time(m, "payment_time"),
             contract_id=m.contract_id,
             create_time=_time(m, "create_time"),
             update_time=_time(m, "update_time"),
+            currency_code=m.currency_code,
         )
 
 
@@ -151,37 +225,53 @@ class LedgerEntry:
     #: "" when the call that made it sent none.
     request_id: str
     create_time: Optional[_dt.datetime]
+    #: The currency of amount and of both balances after.
+    currency_code: str = ""
 
     @classmethod
     def from_proto(cls, m: resources_pb2.LedgerEntry) -> "LedgerEntry":
+        code = m.currency_code
         return cls(
             id=m.id,
             kind=_enum(LedgerEntryKind, m.kind),
             debit_profile_id=m.debit_profile_id,
             credit_profile_id=m.credit_profile_id,
-            amount=from_money_string(m.amount),
+            amount=from_money_string(m.amount, code),
             job_id=m.job_id,
-            debit_balance_after=optional_money(m.debit_balance_after),
-            credit_balance_after=optional_money(m.credit_balance_after),
+            debit_balance_after=optional_money(m.debit_balance_after, code),
+            credit_balance_after=optional_money(m.credit_balance_after, code),
             request_id=m.request_id,
             create_time=_time(m, "create_time"),
+            currency_code=code,
         )
 
 
 @dataclass(frozen=True)
 class PayJobResult:
-    """What PayJob returns: the paid job and the client's new balance."""
+    """What PayJob returns: the paid job and the client's new balance, in
+    the job's currency."""
 
     job: Job
     client_balance: Decimal
 
+    @property
+    def currency_code(self) -> str:
+        """The currency of the job's price and of ``client_balance``."""
+        return self.job.currency_code
+
 
 @dataclass(frozen=True)
 class Balance:
-    """What GetBalance returns."""
+    """What GetBalance returns: the caller's balance in one currency."""
 
     profile_id: int
     balance: Decimal
+    #: The currency of the amounts.
+    currency_code: str = ""
+    #: What can be spent: balance - held.
+    available: Optional[Decimal] = None
+    #: What pending payout requests hold.
+    held: Optional[Decimal] = None
 
 
 @dataclass(frozen=True)
@@ -190,10 +280,16 @@ class BestProfession:
 
     profession: str
     earned: Decimal
+    #: The currency of earned (the report's).
+    currency_code: str = ""
 
     @classmethod
     def from_proto(cls, m: admin_service_pb2.GetBestProfessionResponse) -> "BestProfession":
-        return cls(profession=m.profession, earned=from_money_string(m.earned))
+        return cls(
+            profession=m.profession,
+            earned=from_money_string(m.earned, m.currency_code),
+            currency_code=m.currency_code,
+        )
 
 
 @dataclass(frozen=True)
@@ -203,10 +299,17 @@ class BestClient:
     id: int
     full_name: str
     paid: Decimal
+    #: The currency of paid (the report's).
+    currency_code: str = ""
 
     @classmethod
-    def from_proto(cls, m: admin_service_pb2.BestClient) -> "BestClient":
-        return cls(id=m.id, full_name=m.full_name, paid=from_money_string(m.paid))
+    def from_proto(cls, m: admin_service_pb2.BestClient, currency_code: str = "") -> "BestClient":
+        return cls(
+            id=m.id,
+            full_name=m.full_name,
+            paid=from_money_string(m.paid, currency_code),
+            currency_code=currency_code,
+        )
 
 
 @dataclass(frozen=True)
@@ -227,6 +330,9 @@ __all__ = [
     "ProfileType",
     "ContractStatus",
     "LedgerEntryKind",
+    "Rounding",
+    "Currency",
+    "CurrencyBalance",
     "Profile",
     "Contract",
     "Job",

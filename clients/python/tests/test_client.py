@@ -177,7 +177,12 @@ def test_pay_job_insufficient_funds(world):
     assert isinstance(err, FailedPrecondition) and isinstance(err, JobpayError)
     assert err.code == grpc.StatusCode.FAILED_PRECONDITION
     assert err.reason == "INSUFFICIENT_FUNDS"
-    assert err.metadata == {"balance": "0.00", "required": "200.00"}
+    assert err.metadata == {
+        "balance": "0.00",
+        "available": "0.00",
+        "required": "200.00",
+        "currency_code": "USD",
+    }
     assert world.client.get_balance().balance == Decimal("0.00")
 
 
@@ -247,7 +252,12 @@ def test_withdraw_and_transfer(world):
 
     with pytest.raises(InsufficientFunds) as e:
         world.client.withdraw("30.01")
-    assert e.value.metadata == {"balance": "30.00", "required": "30.01"}
+    assert e.value.metadata == {
+        "balance": "30.00",
+        "available": "30.00",
+        "required": "30.01",
+        "currency_code": "USD",
+    }
     with pytest.raises(InsufficientFunds):
         world.client.transfer(world.contractor.profile_id, 31)
     with pytest.raises(InvalidArgument) as e:

@@ -1,6 +1,8 @@
 """Offline tests: money conversions, error mapping, argument checks."""
 
+import copy
 import datetime as dt
+import pickle
 from decimal import Decimal
 
 import grpc
@@ -9,6 +11,8 @@ import pytest
 from jobpay_client import (
     MAX_AMOUNT,
     ContractNotActive,
+    CurrencyExists,
+    CurrencyNotSupported,
     DepositLimitExceeded,
     FailedPrecondition,
     InsufficientFunds,
@@ -16,12 +20,15 @@ from jobpay_client import (
     JobAlreadyPaid,
     JobpayClient,
     JobpayError,
+    Money,
     NotFound,
     PermissionDenied,
     RequestIdReused,
+    Rounding,
     Unauthenticated,
     Unavailable,
     from_money_string,
+    max_amount,
     to_money_string,
 )
 from jobpay_client.errors import error_class, from_rpc_error
@@ -75,6 +82,87 @@ def test_to_money_string_refuses_types(value):
         to_money_string(value)
 
 
+@pytest.mark.parametrize(
+    "value, precision, text",
+    [
+        (Decimal("0.5"), 8, "0.50000000"),
+        ("0.00000001", 8, "0.00000001"),
+        ("1000", 0, "1000"),
+        (Decimal("1E+3"), 0, "1000"),
+        ("12.5", 2, "12.50"),
+        ("1.5", 12, "1.500000000000"),
+        (Decimal("92233720368.54775807"), 8, "92233720368.54775807"),
+        # Unknown precision: sent as it is, without exponent or trailing zeros.
+        ("1.500", None, "1.5"),
+        (Decimal("1E+2"), None, "100"),
+        ("0.000000001", None, "0.000000001"),
+        ("0", None, "0"),
+    ],
+)
+def test_to_money_string_with_precision(value, precision, text):
+    assert to_money_string(value, "amount", precision) == text
+
+
+@pytest.mark.parametrize(
+    "value, precision",
+    [
+        ("0.000000001", 8),
+        ("1.5", 0),
+        ("2.505", 2),
+        (Decimal("92233720368.54775808"), 8),
+        ("9223372036854775808", 0),
+        ("-1", None),
+        ("abc", None),
+    ],
+)
+def test_to_money_string_with_precision_refuses(value, precision):
+    with pytest.raises(ValueError):
+        to_money_string(value, "amount", precision)
+
+
+def test_to_money_string_rounding_leaves_it_to_the_server():
+    # With rounding, extra decimals are sent as they are: the server rounds.
+    assert to_money_string("2.505", "amount", 2, rounding=True) == "2.505"
+    assert to_money_string("2.50", "amount", 2, rounding=True) == "2.50"
+    assert to_money_string("1.5", "amount", 0, rounding=True) == "1.5"
+    assert to_money_string("92233720368547758.074", "amount", 2, rounding=True)
+    with pytest.raises(ValueError):  # rounds above the largest amount
+        to_money_string("92233720368547758.075", "amount", 2, rounding=True)
+    with pytest.raises(ValueError):
+        to_money_string("-0.5", "amount", 2, rounding=True)
+    with pytest.raises(ValueError) as e:
+        to_money_string("0.001", "amount", 2, currency_code="EUR")
+    assert "EUR" in str(e.value) and "rounding" in str(e.value)
+
+
+def test_max_amount():
+    assert max_amount(2) == Decimal("92233720368547758.07")
+    assert max_amount(8) == Decimal("92233720368.54775807")
+    assert max_amount(0) == Decimal("9223372036854775807")
+
+
+def test_money_is_a_decimal_with_a_currency():
+    m = from_money_string("150.00", "EUR")
+    assert isinstance(m, Money) and isinstance(m, Decimal)
+    assert m.currency_code == "EUR"
+    assert str(m) == "150.00" and f"{m:>8}" == "  150.00"
+    assert m == Decimal("150") and hash(m) == hash(Decimal("150"))
+    assert repr(m) == "Money('150.00', 'EUR')"
+    assert type(m + 1) is Decimal and m + 1 == Decimal("151.00")
+    for clone in (copy.copy(m), copy.deepcopy(m), pickle.loads(pickle.dumps(m))):
+        assert repr(clone) == repr(m)
+    assert from_money_string("1.30").currency_code == ""
+    # Fixed point like the server's strings, where a Decimal prints "1E-8".
+    sat = from_money_string("0.00000001", "BTC")
+    assert str(Decimal("0.00000001")) == "1E-8"
+    assert str(sat) == "0.00000001" and f"{sat}" == "0.00000001"
+    assert f"{sat:>12}" == "  0.00000001" and f"{from_money_string('0E-8')}" == "0.00000000"
+    assert f"{from_money_string('1234.50'):,}" == "1,234.50"
+    assert f"{sat:.2f}" == "0.00" and f"{sat:e}" == "1e-8"  # explicit types as Decimal
+    with pytest.raises(AttributeError):
+        m.currency_code = "USD"
+
+
 def test_from_money_string():
     assert from_money_string("201.50") == Decimal("201.50")
     assert isinstance(from_money_string("0.00"), Decimal)
@@ -92,6 +180,8 @@ def test_from_money_string():
         (grpc.StatusCode.FAILED_PRECONDITION, "DEPOSIT_LIMIT_EXCEEDED", DepositLimitExceeded),
         (grpc.StatusCode.FAILED_PRECONDITION, "SOMETHING_NEW", FailedPrecondition),
         (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED", RequestIdReused),
+        (grpc.StatusCode.INVALID_ARGUMENT, "CURRENCY_NOT_SUPPORTED", CurrencyNotSupported),
+        (grpc.StatusCode.ALREADY_EXISTS, "CURRENCY_EXISTS", CurrencyExists),
         (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT", InvalidArgument),
         (grpc.StatusCode.NOT_FOUND, "JOB_NOT_FOUND", NotFound),
         (grpc.StatusCode.PERMISSION_DENIED, "WRONG_PARTY", PermissionDenied),
@@ -179,6 +269,12 @@ def test_deposit_limit_exceeded_limit():
         metadata={"limit": "50.25"},
     )
     assert e.limit == Decimal("50.25")
+    assert e.limit.currency_code == ""
+    e = DepositLimitExceeded(
+        grpc.StatusCode.FAILED_PRECONDITION, "x", reason="DEPOSIT_LIMIT_EXCEEDED",
+        metadata={"limit": "0.25000000", "currency_code": "BTC"},
+    )
+    assert e.limit == Decimal("0.25") and e.limit.currency_code == "BTC"
 
 
 def test_client_validates_before_sending():
@@ -199,9 +295,46 @@ def test_client_validates_before_sending():
             client.get_best_profession(dt.datetime(2020, 1, 1), "2020-02-01")  # naive
         with pytest.raises(ValueError):
             client.create_profile("a", "b", "c", "nobody")
+        # Currencies whose precision the client knows (USD, EUR, BTC).
+        with pytest.raises(ValueError):
+            client.withdraw("0.001", currency="EUR")
+        with pytest.raises(ValueError):
+            client.deposit("0.000000001", currency="btc")
+        with pytest.raises(ValueError):
+            client.transfer(2, "1.001", currency="usd", rounding=Rounding.UNSPECIFIED)
+        with pytest.raises(ValueError):
+            client.withdraw("1", rounding="HALF_DOWN")
+        with pytest.raises(TypeError):
+            client.withdraw("1", currency=978)
         with pytest.raises(ValueError):
             JobpayClient()
         with pytest.raises(ValueError):
             JobpayClient("127.0.0.1:9", max_attempts=0)
     finally:
         client.close()
+
+
+def test_client_sends_what_it_cannot_check():
+    """Amounts the client cannot judge go to the server (here: nowhere, so
+    the call fails with UNAVAILABLE rather than ValueError)."""
+    client = JobpayClient("127.0.0.1:9", profile_id=1, max_attempts=1, timeout=5)
+    # A server whose platform currency is BTC (--default-currency BTC).
+    btc = JobpayClient(
+        "127.0.0.1:9", profile_id=1, max_attempts=1, timeout=5, platform_currency="btc"
+    )
+    try:
+        for call in (
+            lambda: client.withdraw("0.001", currency="XYZ"),  # unknown precision
+            lambda: client.withdraw("0.001", rounding=Rounding.HALF_AWAY_FROM_ZERO),
+            lambda: client.create_job(1, "x", "0.001"),  # the contract's currency
+            lambda: btc.withdraw("0.00000001"),
+            lambda: btc.with_profile(2).deposit("0.001"),
+        ):
+            with pytest.raises(Unavailable):
+                call()
+        with pytest.raises(ValueError):
+            btc.withdraw("0.000000001")
+    finally:
+        client.close()
+        btc.close()
+

@@ -8,6 +8,8 @@ pub mod contract;
 pub mod currency;
 pub mod job;
 pub mod ledger_entry;
+pub mod loan;
+pub mod loan_payment;
 pub mod payout;
 pub mod profile;
 pub mod request_record;

@@ -25,25 +25,43 @@ _sym_db = _symbol_database.Default()
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djobpay/v1/admin_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\"w\n\x14\x43reateProfileRequest\x12\x12\n\nfirst_name\x18\x01 \x01(\t\x12\x11\n\tlast_name\x18\x02 \x01(\t\x12\x12\n\nprofession\x18\x03 \x01(\t\x12$\n\x04type\x18\x04 \x01(\x0e\x32\x16.jobpay.v1.ProfileType\"6\n\x18GetBestProfessionRequest\x12\r\n\x05start\x18\x01 \x01(\t\x12\x0b\n\x03\x65nd\x18\x02 \x01(\t\"?\n\x19GetBestProfessionResponse\x12\x12\n\nprofession\x18\x01 \x01(\t\x12\x0e\n\x06\x65\x61rned\x18\x02 \x01(\t\"C\n\x16ListBestClientsRequest\x12\r\n\x05start\x18\x01 \x01(\t\x12\x0b\n\x03\x65nd\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\"9\n\nBestClient\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x0c\n\x04paid\x18\x03 \x01(\t\"A\n\x17ListBestClientsResponse\x12&\n\x07\x63lients\x18\x01 \x03(\x0b\x32\x15.jobpay.v1.BestClient2\x8e\x02\n\x0c\x41\x64minService\x12\x44\n\rCreateProfile\x12\x1f.jobpay.v1.CreateProfileRequest\x1a\x12.jobpay.v1.Profile\x12^\n\x11GetBestProfession\x12#.jobpay.v1.GetBestProfessionRequest\x1a$.jobpay.v1.GetBestProfessionResponse\x12X\n\x0fListBestClients\x12!.jobpay.v1.ListBestClientsRequest\x1a\".jobpay.v1.ListBestClientsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djobpay/v1/admin_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\"\x8c\x01\n\x14\x43reateProfileRequest\x12\x12\n\nfirst_name\x18\x01 \x01(\t\x12\x11\n\tlast_name\x18\x02 \x01(\t\x12\x12\n\nprofession\x18\x03 \x01(\t\x12$\n\x04type\x18\x04 \x01(\x0e\x32\x16.jobpay.v1.ProfileType\x12\x13\n\x0b\x65xternal_id\x18\x05 \x01(\t\"M\n\x18GetBestProfessionRequest\x12\r\n\x05start\x18\x01 \x01(\t\x12\x0b\n\x03\x65nd\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"V\n\x19GetBestProfessionResponse\x12\x12\n\nprofession\x18\x01 \x01(\t\x12\x0e\n\x06\x65\x61rned\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"Z\n\x16ListBestClientsRequest\x12\r\n\x05start\x18\x01 \x01(\t\x12\x0b\n\x03\x65nd\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\"9\n\nBestClient\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x0c\n\x04paid\x18\x03 \x01(\t\"X\n\x17ListBestClientsResponse\x12&\n\x07\x63lients\x18\x01 \x03(\x0b\x32\x15.jobpay.v1.BestClient\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"8\n\x15\x43reateCurrencyRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x11\n\tprecision\x18\x02 \x01(\x05\"<\n\x13ListProfilesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"U\n\x14ListProfilesResponse\x12$\n\x08profiles\x18\x01 \x03(\x0b\x32\x12.jobpay.v1.Profile\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Q\n$AdminServiceGetBalanceSummaryRequest\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"#\n\x15\x43ompletePayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"-\n\x1f\x41\x64minServiceCancelPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"Y\n\x19ListPayoutRequestsRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"x\n\x12PayoutRequestTotal\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x14\n\x0cpayout_count\x18\x04 \x01(\x05\x12\x15\n\rcurrency_code\x18\x05 \x01(\t\"f\n\x1aListPayoutRequestsResponse\x12/\n\x08requests\x18\x01 \x03(\x0b\x32\x1d.jobpay.v1.PayoutRequestTotal\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x82\x06\n\x0c\x41\x64minService\x12\x44\n\rCreateProfile\x12\x1f.jobpay.v1.CreateProfileRequest\x1a\x12.jobpay.v1.Profile\x12^\n\x11GetBestProfession\x12#.jobpay.v1.GetBestProfessionRequest\x1a$.jobpay.v1.GetBestProfessionResponse\x12X\n\x0fListBestClients\x12!.jobpay.v1.ListBestClientsRequest\x1a\".jobpay.v1.ListBestClientsResponse\x12G\n\x0e\x43reateCurrency\x12 .jobpay.v1.CreateCurrencyRequest\x1a\x13.jobpay.v1.Currency\x12O\n\x0cListProfiles\x12\x1e.jobpay.v1.ListProfilesRequest\x1a\x1f.jobpay.v1.ListProfilesResponse\x12_\n\x11GetBalanceSummary\x12/.jobpay.v1.AdminServiceGetBalanceSummaryRequest\x1a\x19.jobpay.v1.BalanceSummary\x12\x45\n\x0e\x43ompletePayout\x12 .jobpay.v1.CompletePayoutRequest\x1a\x11.jobpay.v1.Payout\x12M\n\x0c\x43\x61ncelPayout\x12*.jobpay.v1.AdminServiceCancelPayoutRequest\x1a\x11.jobpay.v1.Payout\x12\x61\n\x12ListPayoutRequests\x12$.jobpay.v1.ListPayoutRequestsRequest\x1a%.jobpay.v1.ListPayoutRequestsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jobpay.v1.admin_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CREATEPROFILEREQUEST']._serialized_start=71
-  _globals['_CREATEPROFILEREQUEST']._serialized_end=190
-  _globals['_GETBESTPROFESSIONREQUEST']._serialized_start=192
-  _globals['_GETBESTPROFESSIONREQUEST']._serialized_end=246
-  _globals['_GETBESTPROFESSIONRESPONSE']._serialized_start=248
-  _globals['_GETBESTPROFESSIONRESPONSE']._serialized_end=311
-  _globals['_LISTBESTCLIENTSREQUEST']._serialized_start=313
-  _globals['_LISTBESTCLIENTSREQUEST']._serialized_end=380
-  _globals['_BESTCLIENT']._serialized_start=382
-  _globals['_BESTCLIENT']._serialized_end=439
-  _globals['_LISTBESTCLIENTSRESPONSE']._serialized_start=441
-  _globals['_LISTBESTCLIENTSRESPONSE']._serialized_end=506
-  _globals['_ADMINSERVICE']._serialized_start=509
-  _globals['_ADMINSERVICE']._serialized_end=779
+  _globals['_CREATEPROFILEREQUEST']._serialized_start=72
+  _globals['_CREATEPROFILEREQUEST']._serialized_end=212
+  _globals['_GETBESTPROFESSIONREQUEST']._serialized_start=214
+  _globals['_GETBESTPROFESSIONREQUEST']._serialized_end=291
+  _globals['_GETBESTPROFESSIONRESPONSE']._serialized_start=293
+  _globals['_GETBESTPROFESSIONRESPONSE']._serialized_end=379
+  _globals['_LISTBESTCLIENTSREQUEST']._serialized_start=381
+  _globals['_LISTBESTCLIENTSREQUEST']._serialized_end=471
+  _globals['_BESTCLIENT']._serialized_start=473
+  _globals['_BESTCLIENT']._serialized_end=530
+  _globals['_LISTBESTCLIENTSRESPONSE']._serialized_start=532
+  _globals['_LISTBESTCLIENTSRESPONSE']._serialized_end=620
+  _globals['_CREATECURRENCYREQUEST']._serialized_start=622
+  _globals['_CREATECURRENCYREQUEST']._serialized_end=678
+  _globals['_LISTPROFILESREQUEST']._serialized_start=680
+  _globals['_LISTPROFILESREQUEST']._serialized_end=740
+  _globals['_LISTPROFILESRESPONSE']._serialized_start=742
+  _globals['_LISTPROFILESRESPONSE']._serialized_end=827
+  _globals['_ADMINSERVICEGETBALANCESUMMARYREQUEST']._serialized_start=829
+  _globals['_ADMINSERVICEGETBALANCESUMMARYREQUEST']._serialized_end=910
+  _globals['_COMPLETEPAYOUTREQUEST']._serialized_start=912
+  _globals['_COMPLETEPAYOUTREQUEST']._serialized_end=947
+  _globals['_ADMINSERVICECANCELPAYOUTREQUEST']._serialized_start=949
+  _globals['_ADMINSERVICECANCELPAYOUTREQUEST']._serialized_end=994
+  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_start=996
+  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_end=1085
+  _globals['_PAYOUTREQUESTTOTAL']._serialized_start=1087
+  _globals['_PAYOUTREQUESTTOTAL']._serialized_end=1207
+  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_start=1209
+  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_end=1311
+  _globals['_ADMINSERVICE']._serialized_start=1314
+  _globals['_ADMINSERVICE']._serialized_end=2084
 # @@protoc_insertion_point(module_scope)

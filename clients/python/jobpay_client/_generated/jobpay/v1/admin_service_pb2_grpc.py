@@ -61,6 +61,36 @@ class AdminServiceStub:
                 request_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListBestClientsRequest.SerializeToString,
                 response_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListBestClientsResponse.FromString,
                 _registered_method=True)
+        self.CreateCurrency = channel.unary_unary(
+                '/jobpay.v1.AdminService/CreateCurrency',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.CreateCurrencyRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_resources__pb2.Currency.FromString,
+                _registered_method=True)
+        self.ListProfiles = channel.unary_unary(
+                '/jobpay.v1.AdminService/ListProfiles',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListProfilesRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListProfilesResponse.FromString,
+                _registered_method=True)
+        self.GetBalanceSummary = channel.unary_unary(
+                '/jobpay.v1.AdminService/GetBalanceSummary',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.AdminServiceGetBalanceSummaryRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_resources__pb2.BalanceSummary.FromString,
+                _registered_method=True)
+        self.CompletePayout = channel.unary_unary(
+                '/jobpay.v1.AdminService/CompletePayout',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.CompletePayoutRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_resources__pb2.Payout.FromString,
+                _registered_method=True)
+        self.CancelPayout = channel.unary_unary(
+                '/jobpay.v1.AdminService/CancelPayout',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.AdminServiceCancelPayoutRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_resources__pb2.Payout.FromString,
+                _registered_method=True)
+        self.ListPayoutRequests = channel.unary_unary(
+                '/jobpay.v1.AdminService/ListPayoutRequests',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -104,6 +134,63 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateCurrency(self, request, context):
+        """Adds a currency. The code is stored and answered upper case.
+        Errors: INVALID_ARGUMENT for a code that is not 3 to 8 letters or digits
+        or a precision outside 0 to 12; ALREADY_EXISTS (CURRENCY_EXISTS) for a
+        code that exists in any letter case.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListProfiles(self, request, context):
+        """Lists every profile by id, with its balances (AIP-158 paging).
+        Errors: INVALID_ARGUMENT for a negative page_size or a bad page_token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBalanceSummary(self, request, context):
+        """Returns any profile's balance summary in one currency (see
+        BalanceService.GetBalanceSummary).
+        Errors: INVALID_ARGUMENT for a bad profile_id or currency; NOT_FOUND
+        (PROFILE_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompletePayout(self, request, context):
+        """Pays a requested payout out: in one transaction its balance and held
+        both decrease by the amount and one PAYOUT ledger entry is written.
+        Errors: NOT_FOUND (PAYOUT_NOT_FOUND); FAILED_PRECONDITION
+        (PAYOUT_NOT_REQUESTED, metadata state).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelPayout(self, request, context):
+        """Cancels a requested payout, releasing its hold.
+        Errors: NOT_FOUND (PAYOUT_NOT_FOUND); FAILED_PRECONDITION
+        (PAYOUT_NOT_REQUESTED, metadata state).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPayoutRequests(self, request, context):
+        """Lists, per profile, the requested payouts in one currency added up,
+        ordered by profile id (AIP-158 paging).
+        Errors: INVALID_ARGUMENT for a bad currency, a negative page_size or a
+        bad page_token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -121,6 +208,36 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ListBestClients,
                     request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListBestClientsRequest.FromString,
                     response_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListBestClientsResponse.SerializeToString,
+            ),
+            'CreateCurrency': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateCurrency,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.CreateCurrencyRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_resources__pb2.Currency.SerializeToString,
+            ),
+            'ListProfiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListProfiles,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListProfilesRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListProfilesResponse.SerializeToString,
+            ),
+            'GetBalanceSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBalanceSummary,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.AdminServiceGetBalanceSummaryRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_resources__pb2.BalanceSummary.SerializeToString,
+            ),
+            'CompletePayout': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompletePayout,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.CompletePayoutRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_resources__pb2.Payout.SerializeToString,
+            ),
+            'CancelPayout': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelPayout,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.AdminServiceCancelPayoutRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_resources__pb2.Payout.SerializeToString,
+            ),
+            'ListPayoutRequests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPayoutRequests,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -215,6 +332,168 @@ class AdminService:
             '/jobpay.v1.AdminService/ListBestClients',
             jobpay_dot_v1_dot_admin__service__pb2.ListBestClientsRequest.SerializeToString,
             jobpay_dot_v1_dot_admin__service__pb2.ListBestClientsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateCurrency(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/CreateCurrency',
+            jobpay_dot_v1_dot_admin__service__pb2.CreateCurrencyRequest.SerializeToString,
+            jobpay_dot_v1_dot_resources__pb2.Currency.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListProfiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/ListProfiles',
+            jobpay_dot_v1_dot_admin__service__pb2.ListProfilesRequest.SerializeToString,
+            jobpay_dot_v1_dot_admin__service__pb2.ListProfilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBalanceSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/GetBalanceSummary',
+            jobpay_dot_v1_dot_admin__service__pb2.AdminServiceGetBalanceSummaryRequest.SerializeToString,
+            jobpay_dot_v1_dot_resources__pb2.BalanceSummary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompletePayout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/CompletePayout',
+            jobpay_dot_v1_dot_admin__service__pb2.CompletePayoutRequest.SerializeToString,
+            jobpay_dot_v1_dot_resources__pb2.Payout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelPayout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/CancelPayout',
+            jobpay_dot_v1_dot_admin__service__pb2.AdminServiceCancelPayoutRequest.SerializeToString,
+            jobpay_dot_v1_dot_resources__pb2.Payout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPayoutRequests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/ListPayoutRequests',
+            jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsRequest.SerializeToString,
+            jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsResponse.FromString,
             options,
             channel_credentials,
             insecure,

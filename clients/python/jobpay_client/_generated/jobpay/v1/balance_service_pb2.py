@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fjobpay/v1/balance_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\"\x13\n\x11GetBalanceRequest\"9\n\x12GetBalanceResponse\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x0f\n\x07\x62\x61lance\x18\x02 \x01(\t\"H\n\x0e\x44\x65positRequest\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\"\n\x0f\x44\x65positResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\"5\n\x0fWithdrawRequest\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"#\n\x10WithdrawResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\"L\n\x0fTransferRequest\x12\x15\n\rto_profile_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"#\n\x10TransferResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\"A\n\x18ListLedgerEntriesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"]\n\x19ListLedgerEntriesResponse\x12\'\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x16.jobpay.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x87\x03\n\x0e\x42\x61lanceService\x12I\n\nGetBalance\x12\x1c.jobpay.v1.GetBalanceRequest\x1a\x1d.jobpay.v1.GetBalanceResponse\x12@\n\x07\x44\x65posit\x12\x19.jobpay.v1.DepositRequest\x1a\x1a.jobpay.v1.DepositResponse\x12\x43\n\x08Withdraw\x12\x1a.jobpay.v1.WithdrawRequest\x1a\x1b.jobpay.v1.WithdrawResponse\x12\x43\n\x08Transfer\x12\x1a.jobpay.v1.TransferRequest\x1a\x1b.jobpay.v1.TransferResponse\x12^\n\x11ListLedgerEntries\x12#.jobpay.v1.ListLedgerEntriesRequest\x1a$.jobpay.v1.ListLedgerEntriesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fjobpay/v1/balance_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\"*\n\x11GetBalanceRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\"q\n\x12GetBalanceResponse\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x0f\n\x07\x62\x61lance\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12\x11\n\tavailable\x18\x04 \x01(\t\x12\x0c\n\x04held\x18\x05 \x01(\t\"\x86\x01\n\x0e\x44\x65positRequest\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12%\n\x08rounding\x18\x05 \x01(\x0e\x32\x13.jobpay.v1.Rounding\"9\n\x0f\x44\x65positResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"s\n\x0fWithdrawRequest\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12%\n\x08rounding\x18\x04 \x01(\x0e\x32\x13.jobpay.v1.Rounding\":\n\x10WithdrawResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"\x8a\x01\n\x0fTransferRequest\x12\x15\n\rto_profile_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12%\n\x08rounding\x18\x05 \x01(\x0e\x32\x13.jobpay.v1.Rounding\":\n\x10TransferResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"X\n\x18ListLedgerEntriesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"]\n\x19ListLedgerEntriesResponse\x12\'\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x16.jobpay.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x15\n\x13ListBalancesRequest\"<\n\x14ListBalancesResponse\x12$\n\x08\x62\x61lances\x18\x01 \x03(\x0b\x32\x12.jobpay.v1.Balance\"\x17\n\x15ListCurrenciesRequest\"A\n\x16ListCurrenciesResponse\x12\'\n\ncurrencies\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.Currency\"1\n\x18GetBalanceSummaryRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t2\x84\x05\n\x0e\x42\x61lanceService\x12I\n\nGetBalance\x12\x1c.jobpay.v1.GetBalanceRequest\x1a\x1d.jobpay.v1.GetBalanceResponse\x12@\n\x07\x44\x65posit\x12\x19.jobpay.v1.DepositRequest\x1a\x1a.jobpay.v1.DepositResponse\x12\x43\n\x08Withdraw\x12\x1a.jobpay.v1.WithdrawRequest\x1a\x1b.jobpay.v1.WithdrawResponse\x12\x43\n\x08Transfer\x12\x1a.jobpay.v1.TransferRequest\x1a\x1b.jobpay.v1.TransferResponse\x12^\n\x11ListLedgerEntries\x12#.jobpay.v1.ListLedgerEntriesRequest\x1a$.jobpay.v1.ListLedgerEntriesResponse\x12O\n\x0cListBalances\x12\x1e.jobpay.v1.ListBalancesRequest\x1a\x1f.jobpay.v1.ListBalancesResponse\x12U\n\x0eListCurrencies\x12 .jobpay.v1.ListCurrenciesRequest\x1a!.jobpay.v1.ListCurrenciesResponse\x12S\n\x11GetBalanceSummary\x12#.jobpay.v1.GetBalanceSummaryRequest\x1a\x19.jobpay.v1.BalanceSummaryb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,25 +33,35 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jobpay.v1.balance_service_p
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_GETBALANCEREQUEST']._serialized_start=73
-  _globals['_GETBALANCEREQUEST']._serialized_end=92
-  _globals['_GETBALANCERESPONSE']._serialized_start=94
-  _globals['_GETBALANCERESPONSE']._serialized_end=151
-  _globals['_DEPOSITREQUEST']._serialized_start=153
-  _globals['_DEPOSITREQUEST']._serialized_end=225
-  _globals['_DEPOSITRESPONSE']._serialized_start=227
-  _globals['_DEPOSITRESPONSE']._serialized_end=261
-  _globals['_WITHDRAWREQUEST']._serialized_start=263
-  _globals['_WITHDRAWREQUEST']._serialized_end=316
-  _globals['_WITHDRAWRESPONSE']._serialized_start=318
-  _globals['_WITHDRAWRESPONSE']._serialized_end=353
-  _globals['_TRANSFERREQUEST']._serialized_start=355
-  _globals['_TRANSFERREQUEST']._serialized_end=431
-  _globals['_TRANSFERRESPONSE']._serialized_start=433
-  _globals['_TRANSFERRESPONSE']._serialized_end=468
-  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_start=470
-  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_end=535
-  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_start=537
-  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_end=630
-  _globals['_BALANCESERVICE']._serialized_start=633
-  _globals['_BALANCESERVICE']._serialized_end=1024
+  _globals['_GETBALANCEREQUEST']._serialized_end=115
+  _globals['_GETBALANCERESPONSE']._serialized_start=117
+  _globals['_GETBALANCERESPONSE']._serialized_end=230
+  _globals['_DEPOSITREQUEST']._serialized_start=233
+  _globals['_DEPOSITREQUEST']._serialized_end=367
+  _globals['_DEPOSITRESPONSE']._serialized_start=369
+  _globals['_DEPOSITRESPONSE']._serialized_end=426
+  _globals['_WITHDRAWREQUEST']._serialized_start=428
+  _globals['_WITHDRAWREQUEST']._serialized_end=543
+  _globals['_WITHDRAWRESPONSE']._serialized_start=545
+  _globals['_WITHDRAWRESPONSE']._serialized_end=603
+  _globals['_TRANSFERREQUEST']._serialized_start=606
+  _globals['_TRANSFERREQUEST']._serialized_end=744
+  _globals['_TRANSFERRESPONSE']._serialized_start=746
+  _globals['_TRANSFERRESPONSE']._serialized_end=804
+  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_start=806
+  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_end=894
+  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_start=896
+  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_end=989
+  _globals['_LISTBALANCESREQUEST']._serialized_start=991
+  _globals['_LISTBALANCESREQUEST']._serialized_end=1012
+  _globals['_LISTBALANCESRESPONSE']._serialized_start=1014
+  _globals['_LISTBALANCESRESPONSE']._serialized_end=1074
+  _globals['_LISTCURRENCIESREQUEST']._serialized_start=1076
+  _globals['_LISTCURRENCIESREQUEST']._serialized_end=1099
+  _globals['_LISTCURRENCIESRESPONSE']._serialized_start=1101
+  _globals['_LISTCURRENCIESRESPONSE']._serialized_end=1166
+  _globals['_GETBALANCESUMMARYREQUEST']._serialized_start=1168
+  _globals['_GETBALANCESUMMARYREQUEST']._serialized_end=1217
+  _globals['_BALANCESERVICE']._serialized_start=1220
+  _globals['_BALANCESERVICE']._serialized_end=1864
 # @@protoc_insertion_point(module_scope)

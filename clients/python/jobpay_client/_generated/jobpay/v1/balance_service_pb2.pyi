@@ -8,70 +8,98 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class GetBalanceRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("currency_code",)
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    currency_code: str
+    def __init__(self, currency_code: _Optional[str] = ...) -> None: ...
 
 class GetBalanceResponse(_message.Message):
-    __slots__ = ("profile_id", "balance")
+    __slots__ = ("profile_id", "balance", "currency_code", "available", "held")
     PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
     BALANCE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
     profile_id: int
     balance: str
-    def __init__(self, profile_id: _Optional[int] = ..., balance: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    available: str
+    held: str
+    def __init__(self, profile_id: _Optional[int] = ..., balance: _Optional[str] = ..., currency_code: _Optional[str] = ..., available: _Optional[str] = ..., held: _Optional[str] = ...) -> None: ...
 
 class DepositRequest(_message.Message):
-    __slots__ = ("profile_id", "amount", "request_id")
+    __slots__ = ("profile_id", "amount", "request_id", "currency_code", "rounding")
     PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    ROUNDING_FIELD_NUMBER: _ClassVar[int]
     profile_id: int
     amount: str
     request_id: str
-    def __init__(self, profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    rounding: _resources_pb2.Rounding
+    def __init__(self, profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., request_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., rounding: _Optional[_Union[_resources_pb2.Rounding, str]] = ...) -> None: ...
 
 class DepositResponse(_message.Message):
-    __slots__ = ("balance",)
+    __slots__ = ("balance", "currency_code")
     BALANCE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     balance: str
-    def __init__(self, balance: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    def __init__(self, balance: _Optional[str] = ..., currency_code: _Optional[str] = ...) -> None: ...
 
 class WithdrawRequest(_message.Message):
-    __slots__ = ("amount", "request_id")
+    __slots__ = ("amount", "request_id", "currency_code", "rounding")
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    ROUNDING_FIELD_NUMBER: _ClassVar[int]
     amount: str
     request_id: str
-    def __init__(self, amount: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    rounding: _resources_pb2.Rounding
+    def __init__(self, amount: _Optional[str] = ..., request_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., rounding: _Optional[_Union[_resources_pb2.Rounding, str]] = ...) -> None: ...
 
 class WithdrawResponse(_message.Message):
-    __slots__ = ("balance",)
+    __slots__ = ("balance", "currency_code")
     BALANCE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     balance: str
-    def __init__(self, balance: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    def __init__(self, balance: _Optional[str] = ..., currency_code: _Optional[str] = ...) -> None: ...
 
 class TransferRequest(_message.Message):
-    __slots__ = ("to_profile_id", "amount", "request_id")
+    __slots__ = ("to_profile_id", "amount", "request_id", "currency_code", "rounding")
     TO_PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    ROUNDING_FIELD_NUMBER: _ClassVar[int]
     to_profile_id: int
     amount: str
     request_id: str
-    def __init__(self, to_profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    rounding: _resources_pb2.Rounding
+    def __init__(self, to_profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., request_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., rounding: _Optional[_Union[_resources_pb2.Rounding, str]] = ...) -> None: ...
 
 class TransferResponse(_message.Message):
-    __slots__ = ("balance",)
+    __slots__ = ("balance", "currency_code")
     BALANCE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     balance: str
-    def __init__(self, balance: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    def __init__(self, balance: _Optional[str] = ..., currency_code: _Optional[str] = ...) -> None: ...
 
 class ListLedgerEntriesRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "currency_code")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., currency_code: _Optional[str] = ...) -> None: ...
 
 class ListLedgerEntriesResponse(_message.Message):
     __slots__ = ("entries", "next_page_token")
@@ -80,3 +108,29 @@ class ListLedgerEntriesResponse(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[_resources_pb2.LedgerEntry]
     next_page_token: str
     def __init__(self, entries: _Optional[_Iterable[_Union[_resources_pb2.LedgerEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListBalancesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListBalancesResponse(_message.Message):
+    __slots__ = ("balances",)
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    balances: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Balance]
+    def __init__(self, balances: _Optional[_Iterable[_Union[_resources_pb2.Balance, _Mapping]]] = ...) -> None: ...
+
+class ListCurrenciesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListCurrenciesResponse(_message.Message):
+    __slots__ = ("currencies",)
+    CURRENCIES_FIELD_NUMBER: _ClassVar[int]
+    currencies: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Currency]
+    def __init__(self, currencies: _Optional[_Iterable[_Union[_resources_pb2.Currency, _Mapping]]] = ...) -> None: ...
+
+class GetBalanceSummaryRequest(_message.Message):
+    __slots__ = ("currency_code",)
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    currency_code: str
+    def __init__(self, currency_code: _Optional[str] = ...) -> None: ...

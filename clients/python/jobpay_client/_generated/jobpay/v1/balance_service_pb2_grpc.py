@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from jobpay_client._generated.jobpay.v1 import balance_service_pb2 as jobpay_dot_v1_dot_balance__service__pb2
+from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -69,6 +70,21 @@ class BalanceServiceStub:
                 request_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListLedgerEntriesRequest.SerializeToString,
                 response_deserializer=jobpay_dot_v1_dot_balance__service__pb2.ListLedgerEntriesResponse.FromString,
                 _registered_method=True)
+        self.ListBalances = channel.unary_unary(
+                '/jobpay.v1.BalanceService/ListBalances',
+                request_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListBalancesRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_balance__service__pb2.ListBalancesResponse.FromString,
+                _registered_method=True)
+        self.ListCurrencies = channel.unary_unary(
+                '/jobpay.v1.BalanceService/ListCurrencies',
+                request_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListCurrenciesRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_balance__service__pb2.ListCurrenciesResponse.FromString,
+                _registered_method=True)
+        self.GetBalanceSummary = channel.unary_unary(
+                '/jobpay.v1.BalanceService/GetBalanceSummary',
+                request_serializer=jobpay_dot_v1_dot_balance__service__pb2.GetBalanceSummaryRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_resources__pb2.BalanceSummary.FromString,
+                _registered_method=True)
 
 
 class BalanceServiceServicer:
@@ -85,7 +101,8 @@ class BalanceServiceServicer:
     """
 
     def GetBalance(self, request, context):
-        """Returns the caller's balance.
+        """Returns the caller's balance in one currency (the platform currency
+        unless currency_code says otherwise); 0 in a currency never held.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -94,7 +111,8 @@ class BalanceServiceServicer:
     def Deposit(self, request, context):
         """Tops up the calling client's own balance from outside the platform. A
         deposit may not exceed 25% of the total price of the caller's
-        outstanding jobs at that moment (allowed iff 4 * amount <= outstanding).
+        outstanding jobs in the deposit's currency at that moment (allowed iff
+        4 * amount <= outstanding).
         Errors: PERMISSION_DENIED (DEPOSIT_NOT_ALLOWED) when the caller is a
         contractor or profile_id is not the caller; INVALID_ARGUMENT for an
         amount that is not positive; FAILED_PRECONDITION
@@ -133,6 +151,30 @@ class BalanceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListBalances(self, request, context):
+        """Lists the caller's balances in every currency it has held, plus the
+        platform currency, ordered by currency code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCurrencies(self, request, context):
+        """Lists the currencies the platform holds money in, ordered by code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBalanceSummary(self, request, context):
+        """Returns where the caller's balance in one currency stands and how it got
+        there (totals by kind of movement), read from one row whatever the
+        length of the history; zero in a currency never held.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BalanceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -160,6 +202,21 @@ def add_BalanceServiceServicer_to_server(servicer, server):
                     servicer.ListLedgerEntries,
                     request_deserializer=jobpay_dot_v1_dot_balance__service__pb2.ListLedgerEntriesRequest.FromString,
                     response_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListLedgerEntriesResponse.SerializeToString,
+            ),
+            'ListBalances': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBalances,
+                    request_deserializer=jobpay_dot_v1_dot_balance__service__pb2.ListBalancesRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListBalancesResponse.SerializeToString,
+            ),
+            'ListCurrencies': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCurrencies,
+                    request_deserializer=jobpay_dot_v1_dot_balance__service__pb2.ListCurrenciesRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListCurrenciesResponse.SerializeToString,
+            ),
+            'GetBalanceSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBalanceSummary,
+                    request_deserializer=jobpay_dot_v1_dot_balance__service__pb2.GetBalanceSummaryRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_resources__pb2.BalanceSummary.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -307,6 +364,87 @@ class BalanceService:
             '/jobpay.v1.BalanceService/ListLedgerEntries',
             jobpay_dot_v1_dot_balance__service__pb2.ListLedgerEntriesRequest.SerializeToString,
             jobpay_dot_v1_dot_balance__service__pb2.ListLedgerEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBalances(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.BalanceService/ListBalances',
+            jobpay_dot_v1_dot_balance__service__pb2.ListBalancesRequest.SerializeToString,
+            jobpay_dot_v1_dot_balance__service__pb2.ListBalancesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCurrencies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.BalanceService/ListCurrencies',
+            jobpay_dot_v1_dot_balance__service__pb2.ListCurrenciesRequest.SerializeToString,
+            jobpay_dot_v1_dot_balance__service__pb2.ListCurrenciesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBalanceSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.BalanceService/GetBalanceSummary',
+            jobpay_dot_v1_dot_balance__service__pb2.GetBalanceSummaryRequest.SerializeToString,
+            jobpay_dot_v1_dot_resources__pb2.BalanceSummary.FromString,
             options,
             channel_credentials,
             insecure,

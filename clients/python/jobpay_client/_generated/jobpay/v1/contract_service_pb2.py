@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n jobpay/v1/contract_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\" \n\x12GetContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"=\n\x14ListContractsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x15ListContractsResponse\x12&\n\tcontracts\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.Contract\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"=\n\x15\x43reateContractRequest\x12\x15\n\rcontractor_id\x18\x01 \x01(\x03\x12\r\n\x05terms\x18\x02 \x01(\t\"\"\n\x14StartContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"&\n\x18TerminateContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x32\x87\x03\n\x0f\x43ontractService\x12\x41\n\x0bGetContract\x12\x1d.jobpay.v1.GetContractRequest\x1a\x13.jobpay.v1.Contract\x12R\n\rListContracts\x12\x1f.jobpay.v1.ListContractsRequest\x1a .jobpay.v1.ListContractsResponse\x12G\n\x0e\x43reateContract\x12 .jobpay.v1.CreateContractRequest\x1a\x13.jobpay.v1.Contract\x12\x45\n\rStartContract\x12\x1f.jobpay.v1.StartContractRequest\x1a\x13.jobpay.v1.Contract\x12M\n\x11TerminateContract\x12#.jobpay.v1.TerminateContractRequest\x1a\x13.jobpay.v1.Contractb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n jobpay/v1/contract_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\" \n\x12GetContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"=\n\x14ListContractsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x15ListContractsResponse\x12&\n\tcontracts\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.Contract\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x15\x43reateContractRequest\x12\x15\n\rcontractor_id\x18\x01 \x01(\x03\x12\r\n\x05terms\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"\"\n\x14StartContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"&\n\x18TerminateContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x32\x87\x03\n\x0f\x43ontractService\x12\x41\n\x0bGetContract\x12\x1d.jobpay.v1.GetContractRequest\x1a\x13.jobpay.v1.Contract\x12R\n\rListContracts\x12\x1f.jobpay.v1.ListContractsRequest\x1a .jobpay.v1.ListContractsResponse\x12G\n\x0e\x43reateContract\x12 .jobpay.v1.CreateContractRequest\x1a\x13.jobpay.v1.Contract\x12\x45\n\rStartContract\x12\x1f.jobpay.v1.StartContractRequest\x1a\x13.jobpay.v1.Contract\x12M\n\x11TerminateContract\x12#.jobpay.v1.TerminateContractRequest\x1a\x13.jobpay.v1.Contractb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,11 +39,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTCONTRACTSRESPONSE']._serialized_start=171
   _globals['_LISTCONTRACTSRESPONSE']._serialized_end=259
   _globals['_CREATECONTRACTREQUEST']._serialized_start=261
-  _globals['_CREATECONTRACTREQUEST']._serialized_end=322
-  _globals['_STARTCONTRACTREQUEST']._serialized_start=324
-  _globals['_STARTCONTRACTREQUEST']._serialized_end=358
-  _globals['_TERMINATECONTRACTREQUEST']._serialized_start=360
-  _globals['_TERMINATECONTRACTREQUEST']._serialized_end=398
-  _globals['_CONTRACTSERVICE']._serialized_start=401
-  _globals['_CONTRACTSERVICE']._serialized_end=792
+  _globals['_CREATECONTRACTREQUEST']._serialized_end=345
+  _globals['_STARTCONTRACTREQUEST']._serialized_start=347
+  _globals['_STARTCONTRACTREQUEST']._serialized_end=381
+  _globals['_TERMINATECONTRACTREQUEST']._serialized_start=383
+  _globals['_TERMINATECONTRACTREQUEST']._serialized_end=421
+  _globals['_CONTRACTSERVICE']._serialized_start=424
+  _globals['_CONTRACTSERVICE']._serialized_end=815
 # @@protoc_insertion_point(module_scope)

@@ -30,12 +30,14 @@ class ListContractsResponse(_message.Message):
     def __init__(self, contracts: _Optional[_Iterable[_Union[_resources_pb2.Contract, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CreateContractRequest(_message.Message):
-    __slots__ = ("contractor_id", "terms")
+    __slots__ = ("contractor_id", "terms", "currency_code")
     CONTRACTOR_ID_FIELD_NUMBER: _ClassVar[int]
     TERMS_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     contractor_id: int
     terms: str
-    def __init__(self, contractor_id: _Optional[int] = ..., terms: _Optional[str] = ...) -> None: ...
+    currency_code: str
+    def __init__(self, contractor_id: _Optional[int] = ..., terms: _Optional[str] = ..., currency_code: _Optional[str] = ...) -> None: ...
 
 class StartContractRequest(_message.Message):
     __slots__ = ("id",)

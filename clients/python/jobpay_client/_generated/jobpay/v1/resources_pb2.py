@@ -25,25 +25,37 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19jobpay/v1/resources.proto\x12\tjobpay.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x01\n\x07Profile\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\nfirst_name\x18\x02 \x01(\t\x12\x11\n\tlast_name\x18\x03 \x01(\t\x12\x12\n\nprofession\x18\x04 \x01(\t\x12$\n\x04type\x18\x05 \x01(\x0e\x32\x16.jobpay.v1.ProfileType\x12\x0f\n\x07\x62\x61lance\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdc\x01\n\x08\x43ontract\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05terms\x18\x02 \x01(\t\x12)\n\x06status\x18\x03 \x01(\x0e\x32\x19.jobpay.v1.ContractStatus\x12\x11\n\tclient_id\x18\x04 \x01(\x03\x12\x15\n\rcontractor_id\x18\x05 \x01(\x03\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xec\x01\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05price\x18\x03 \x01(\t\x12\x0c\n\x04paid\x18\x04 \x01(\x08\x12\x30\n\x0cpayment_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x63ontract_id\x18\x06 \x01(\x03\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x98\x02\n\x0bLedgerEntry\x12\n\n\x02id\x18\x01 \x01(\x03\x12(\n\x04kind\x18\x02 \x01(\x0e\x32\x1a.jobpay.v1.LedgerEntryKind\x12\x18\n\x10\x64\x65\x62it_profile_id\x18\x03 \x01(\x03\x12\x19\n\x11\x63redit_profile_id\x18\x04 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x05 \x01(\t\x12\x0e\n\x06job_id\x18\x06 \x01(\x03\x12\x1b\n\x13\x64\x65\x62it_balance_after\x18\x07 \x01(\t\x12\x1c\n\x14\x63redit_balance_after\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp*a\n\x0bProfileType\x12\x1c\n\x18PROFILE_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13PROFILE_TYPE_CLIENT\x10\x01\x12\x1b\n\x17PROFILE_TYPE_CONTRACTOR\x10\x02*\x8b\x01\n\x0e\x43ontractStatus\x12\x1f\n\x1b\x43ONTRACT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43ONTRACT_STATUS_NEW\x10\x01\x12\x1f\n\x1b\x43ONTRACT_STATUS_IN_PROGRESS\x10\x02\x12\x1e\n\x1a\x43ONTRACT_STATUS_TERMINATED\x10\x03*\xd7\x01\n\x0fLedgerEntryKind\x12!\n\x1dLEDGER_ENTRY_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19LEDGER_ENTRY_KIND_OPENING\x10\x01\x12\x1d\n\x19LEDGER_ENTRY_KIND_DEPOSIT\x10\x02\x12!\n\x1dLEDGER_ENTRY_KIND_JOB_PAYMENT\x10\x03\x12 \n\x1cLEDGER_ENTRY_KIND_WITHDRAWAL\x10\x04\x12\x1e\n\x1aLEDGER_ENTRY_KIND_TRANSFER\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19jobpay/v1/resources.proto\x12\tjobpay.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf3\x01\n\x07Profile\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\nfirst_name\x18\x02 \x01(\t\x12\x11\n\tlast_name\x18\x03 \x01(\t\x12\x12\n\nprofession\x18\x04 \x01(\t\x12$\n\x04type\x18\x05 \x01(\x0e\x32\x16.jobpay.v1.ProfileType\x12\x0f\n\x07\x62\x61lance\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x08\x62\x61lances\x18\x08 \x03(\x0b\x32\x12.jobpay.v1.Balance\x12\x13\n\x0b\x65xternal_id\x18\t \x01(\t\"+\n\x08\x43urrency\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x11\n\tprecision\x18\x02 \x01(\x05\"R\n\x07\x42\x61lance\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x0f\n\x07\x62\x61lance\x18\x02 \x01(\t\x12\x0c\n\x04held\x18\x03 \x01(\t\x12\x11\n\tavailable\x18\x04 \x01(\t\"\xf3\x01\n\x08\x43ontract\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05terms\x18\x02 \x01(\t\x12)\n\x06status\x18\x03 \x01(\x0e\x32\x19.jobpay.v1.ContractStatus\x12\x11\n\tclient_id\x18\x04 \x01(\x03\x12\x15\n\rcontractor_id\x18\x05 \x01(\x03\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rcurrency_code\x18\x08 \x01(\t\"\x83\x02\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05price\x18\x03 \x01(\t\x12\x0c\n\x04paid\x18\x04 \x01(\x08\x12\x30\n\x0cpayment_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x63ontract_id\x18\x06 \x01(\x03\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rcurrency_code\x18\t \x01(\t\"\xaf\x02\n\x0bLedgerEntry\x12\n\n\x02id\x18\x01 \x01(\x03\x12(\n\x04kind\x18\x02 \x01(\x0e\x32\x1a.jobpay.v1.LedgerEntryKind\x12\x18\n\x10\x64\x65\x62it_profile_id\x18\x03 \x01(\x03\x12\x19\n\x11\x63redit_profile_id\x18\x04 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x05 \x01(\t\x12\x0e\n\x06job_id\x18\x06 \x01(\x03\x12\x1b\n\x13\x64\x65\x62it_balance_after\x18\x07 \x01(\t\x12\x1c\n\x14\x63redit_balance_after\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rcurrency_code\x18\x0b \x01(\t\"\x86\x02\n\x06Payout\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\nprofile_id\x18\x02 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12%\n\x05state\x18\x05 \x01(\x0e\x32\x16.jobpay.v1.PayoutState\x12\x17\n\x0fledger_entry_id\x18\x06 \x01(\x03\x12\x13\n\x0b\x65xternal_id\x18\x07 \x01(\t\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb8\x02\n\x0e\x42\x61lanceSummary\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\x12\x0f\n\x07\x62\x61lance\x18\x03 \x01(\t\x12\x0c\n\x04held\x18\x04 \x01(\t\x12\x11\n\tavailable\x18\x05 \x01(\t\x12\x0f\n\x07opening\x18\x06 \x01(\t\x12\x11\n\tdeposited\x18\x07 \x01(\t\x12\x11\n\twithdrawn\x18\x08 \x01(\t\x12\x0e\n\x06\x65\x61rned\x18\t \x01(\t\x12\r\n\x05spent\x18\n \x01(\t\x12\x16\n\x0etransferred_in\x18\x0b \x01(\t\x12\x17\n\x0ftransferred_out\x18\x0c \x01(\t\x12\x0e\n\x06payout\x18\r \x01(\t\x12\x10\n\x08paid_out\x18\x0e \x01(\t\x12\x10\n\x08\x62orrowed\x18\x0f \x01(\t\x12\x0e\n\x06repaid\x18\x10 \x01(\t*a\n\x0bProfileType\x12\x1c\n\x18PROFILE_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13PROFILE_TYPE_CLIENT\x10\x01\x12\x1b\n\x17PROFILE_TYPE_CONTRACTOR\x10\x02*F\n\x08Rounding\x12\x18\n\x14ROUNDING_UNSPECIFIED\x10\x00\x12 \n\x1cROUNDING_HALF_AWAY_FROM_ZERO\x10\x01*\x8b\x01\n\x0e\x43ontractStatus\x12\x1f\n\x1b\x43ONTRACT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43ONTRACT_STATUS_NEW\x10\x01\x12\x1f\n\x1b\x43ONTRACT_STATUS_IN_PROGRESS\x10\x02\x12\x1e\n\x1a\x43ONTRACT_STATUS_TERMINATED\x10\x03*\x91\x03\n\x0fLedgerEntryKind\x12!\n\x1dLEDGER_ENTRY_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19LEDGER_ENTRY_KIND_OPENING\x10\x01\x12\x1d\n\x19LEDGER_ENTRY_KIND_DEPOSIT\x10\x02\x12!\n\x1dLEDGER_ENTRY_KIND_JOB_PAYMENT\x10\x03\x12 \n\x1cLEDGER_ENTRY_KIND_WITHDRAWAL\x10\x04\x12\x1e\n\x1aLEDGER_ENTRY_KIND_TRANSFER\x10\x05\x12\x1c\n\x18LEDGER_ENTRY_KIND_PAYOUT\x10\x06\x12%\n!LEDGER_ENTRY_KIND_EXTERNAL_CREDIT\x10\x07\x12$\n LEDGER_ENTRY_KIND_EXTERNAL_DEBIT\x10\x08\x12\'\n#LEDGER_ENTRY_KIND_LOAN_DISBURSEMENT\x10\t\x12$\n LEDGER_ENTRY_KIND_LOAN_REPAYMENT\x10\n*~\n\x0bPayoutState\x12\x1c\n\x18PAYOUT_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16PAYOUT_STATE_REQUESTED\x10\x01\x12\x1a\n\x16PAYOUT_STATE_CANCELLED\x10\x02\x12\x19\n\x15PAYOUT_STATE_PAID_OUT\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jobpay.v1.resources_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PROFILETYPE']._serialized_start=1005
-  _globals['_PROFILETYPE']._serialized_end=1102
-  _globals['_CONTRACTSTATUS']._serialized_start=1105
-  _globals['_CONTRACTSTATUS']._serialized_end=1244
-  _globals['_LEDGERENTRYKIND']._serialized_start=1247
-  _globals['_LEDGERENTRYKIND']._serialized_end=1462
+  _globals['_PROFILETYPE']._serialized_start=1842
+  _globals['_PROFILETYPE']._serialized_end=1939
+  _globals['_ROUNDING']._serialized_start=1941
+  _globals['_ROUNDING']._serialized_end=2011
+  _globals['_CONTRACTSTATUS']._serialized_start=2014
+  _globals['_CONTRACTSTATUS']._serialized_end=2153
+  _globals['_LEDGERENTRYKIND']._serialized_start=2156
+  _globals['_LEDGERENTRYKIND']._serialized_end=2557
+  _globals['_PAYOUTSTATE']._serialized_start=2559
+  _globals['_PAYOUTSTATE']._serialized_end=2685
   _globals['_PROFILE']._serialized_start=74
-  _globals['_PROFILE']._serialized_end=258
-  _globals['_CONTRACT']._serialized_start=261
-  _globals['_CONTRACT']._serialized_end=481
-  _globals['_JOB']._serialized_start=484
-  _globals['_JOB']._serialized_end=720
-  _globals['_LEDGERENTRY']._serialized_start=723
-  _globals['_LEDGERENTRY']._serialized_end=1003
+  _globals['_PROFILE']._serialized_end=317
+  _globals['_CURRENCY']._serialized_start=319
+  _globals['_CURRENCY']._serialized_end=362
+  _globals['_BALANCE']._serialized_start=364
+  _globals['_BALANCE']._serialized_end=446
+  _globals['_CONTRACT']._serialized_start=449
+  _globals['_CONTRACT']._serialized_end=692
+  _globals['_JOB']._serialized_start=695
+  _globals['_JOB']._serialized_end=954
+  _globals['_LEDGERENTRY']._serialized_start=957
+  _globals['_LEDGERENTRY']._serialized_end=1260
+  _globals['_PAYOUT']._serialized_start=1263
+  _globals['_PAYOUT']._serialized_end=1525
+  _globals['_BALANCESUMMARY']._serialized_start=1528
+  _globals['_BALANCESUMMARY']._serialized_end=1840
 # @@protoc_insertion_point(module_scope)

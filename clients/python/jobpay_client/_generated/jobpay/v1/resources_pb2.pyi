@@ -1,10 +1,11 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -14,6 +15,11 @@ class ProfileType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROFILE_TYPE_UNSPECIFIED: _ClassVar[ProfileType]
     PROFILE_TYPE_CLIENT: _ClassVar[ProfileType]
     PROFILE_TYPE_CONTRACTOR: _ClassVar[ProfileType]
+
+class Rounding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ROUNDING_UNSPECIFIED: _ClassVar[Rounding]
+    ROUNDING_HALF_AWAY_FROM_ZERO: _ClassVar[Rounding]
 
 class ContractStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -30,9 +36,23 @@ class LedgerEntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEDGER_ENTRY_KIND_JOB_PAYMENT: _ClassVar[LedgerEntryKind]
     LEDGER_ENTRY_KIND_WITHDRAWAL: _ClassVar[LedgerEntryKind]
     LEDGER_ENTRY_KIND_TRANSFER: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_PAYOUT: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_EXTERNAL_CREDIT: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_EXTERNAL_DEBIT: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_LOAN_DISBURSEMENT: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_LOAN_REPAYMENT: _ClassVar[LedgerEntryKind]
+
+class PayoutState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYOUT_STATE_UNSPECIFIED: _ClassVar[PayoutState]
+    PAYOUT_STATE_REQUESTED: _ClassVar[PayoutState]
+    PAYOUT_STATE_CANCELLED: _ClassVar[PayoutState]
+    PAYOUT_STATE_PAID_OUT: _ClassVar[PayoutState]
 PROFILE_TYPE_UNSPECIFIED: ProfileType
 PROFILE_TYPE_CLIENT: ProfileType
 PROFILE_TYPE_CONTRACTOR: ProfileType
+ROUNDING_UNSPECIFIED: Rounding
+ROUNDING_HALF_AWAY_FROM_ZERO: Rounding
 CONTRACT_STATUS_UNSPECIFIED: ContractStatus
 CONTRACT_STATUS_NEW: ContractStatus
 CONTRACT_STATUS_IN_PROGRESS: ContractStatus
@@ -43,9 +63,18 @@ LEDGER_ENTRY_KIND_DEPOSIT: LedgerEntryKind
 LEDGER_ENTRY_KIND_JOB_PAYMENT: LedgerEntryKind
 LEDGER_ENTRY_KIND_WITHDRAWAL: LedgerEntryKind
 LEDGER_ENTRY_KIND_TRANSFER: LedgerEntryKind
+LEDGER_ENTRY_KIND_PAYOUT: LedgerEntryKind
+LEDGER_ENTRY_KIND_EXTERNAL_CREDIT: LedgerEntryKind
+LEDGER_ENTRY_KIND_EXTERNAL_DEBIT: LedgerEntryKind
+LEDGER_ENTRY_KIND_LOAN_DISBURSEMENT: LedgerEntryKind
+LEDGER_ENTRY_KIND_LOAN_REPAYMENT: LedgerEntryKind
+PAYOUT_STATE_UNSPECIFIED: PayoutState
+PAYOUT_STATE_REQUESTED: PayoutState
+PAYOUT_STATE_CANCELLED: PayoutState
+PAYOUT_STATE_PAID_OUT: PayoutState
 
 class Profile(_message.Message):
-    __slots__ = ("id", "first_name", "last_name", "profession", "type", "balance", "create_time")
+    __slots__ = ("id", "first_name", "last_name", "profession", "type", "balance", "create_time", "balances", "external_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     FIRST_NAME_FIELD_NUMBER: _ClassVar[int]
     LAST_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +82,8 @@ class Profile(_message.Message):
     TYPE_FIELD_NUMBER: _ClassVar[int]
     BALANCE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
     id: int
     first_name: str
     last_name: str
@@ -60,10 +91,32 @@ class Profile(_message.Message):
     type: ProfileType
     balance: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ..., profession: _Optional[str] = ..., type: _Optional[_Union[ProfileType, str]] = ..., balance: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    balances: _containers.RepeatedCompositeFieldContainer[Balance]
+    external_id: str
+    def __init__(self, id: _Optional[int] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ..., profession: _Optional[str] = ..., type: _Optional[_Union[ProfileType, str]] = ..., balance: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balances: _Optional[_Iterable[_Union[Balance, _Mapping]]] = ..., external_id: _Optional[str] = ...) -> None: ...
+
+class Currency(_message.Message):
+    __slots__ = ("code", "precision")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    PRECISION_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    precision: int
+    def __init__(self, code: _Optional[str] = ..., precision: _Optional[int] = ...) -> None: ...
+
+class Balance(_message.Message):
+    __slots__ = ("currency_code", "balance", "held", "available")
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    currency_code: str
+    balance: str
+    held: str
+    available: str
+    def __init__(self, currency_code: _Optional[str] = ..., balance: _Optional[str] = ..., held: _Optional[str] = ..., available: _Optional[str] = ...) -> None: ...
 
 class Contract(_message.Message):
-    __slots__ = ("id", "terms", "status", "client_id", "contractor_id", "create_time", "update_time")
+    __slots__ = ("id", "terms", "status", "client_id", "contractor_id", "create_time", "update_time", "currency_code")
     ID_FIELD_NUMBER: _ClassVar[int]
     TERMS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +124,7 @@ class Contract(_message.Message):
     CONTRACTOR_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     id: int
     terms: str
     status: ContractStatus
@@ -78,10 +132,11 @@ class Contract(_message.Message):
     contractor_id: int
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., terms: _Optional[str] = ..., status: _Optional[_Union[ContractStatus, str]] = ..., client_id: _Optional[int] = ..., contractor_id: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    currency_code: str
+    def __init__(self, id: _Optional[int] = ..., terms: _Optional[str] = ..., status: _Optional[_Union[ContractStatus, str]] = ..., client_id: _Optional[int] = ..., contractor_id: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency_code: _Optional[str] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "description", "price", "paid", "payment_time", "contract_id", "create_time", "update_time")
+    __slots__ = ("id", "description", "price", "paid", "payment_time", "contract_id", "create_time", "update_time", "currency_code")
     ID_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
@@ -90,6 +145,7 @@ class Job(_message.Message):
     CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     id: int
     description: str
     price: str
@@ -98,10 +154,11 @@ class Job(_message.Message):
     contract_id: int
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., description: _Optional[str] = ..., price: _Optional[str] = ..., paid: _Optional[bool] = ..., payment_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., contract_id: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    currency_code: str
+    def __init__(self, id: _Optional[int] = ..., description: _Optional[str] = ..., price: _Optional[str] = ..., paid: _Optional[bool] = ..., payment_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., contract_id: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency_code: _Optional[str] = ...) -> None: ...
 
 class LedgerEntry(_message.Message):
-    __slots__ = ("id", "kind", "debit_profile_id", "credit_profile_id", "amount", "job_id", "debit_balance_after", "credit_balance_after", "request_id", "create_time")
+    __slots__ = ("id", "kind", "debit_profile_id", "credit_profile_id", "amount", "job_id", "debit_balance_after", "credit_balance_after", "request_id", "create_time", "currency_code")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     DEBIT_PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -112,6 +169,7 @@ class LedgerEntry(_message.Message):
     CREDIT_BALANCE_AFTER_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     id: int
     kind: LedgerEntryKind
     debit_profile_id: int
@@ -122,4 +180,63 @@ class LedgerEntry(_message.Message):
     credit_balance_after: str
     request_id: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., kind: _Optional[_Union[LedgerEntryKind, str]] = ..., debit_profile_id: _Optional[int] = ..., credit_profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., job_id: _Optional[int] = ..., debit_balance_after: _Optional[str] = ..., credit_balance_after: _Optional[str] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    currency_code: str
+    def __init__(self, id: _Optional[int] = ..., kind: _Optional[_Union[LedgerEntryKind, str]] = ..., debit_profile_id: _Optional[int] = ..., credit_profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., job_id: _Optional[int] = ..., debit_balance_after: _Optional[str] = ..., credit_balance_after: _Optional[str] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency_code: _Optional[str] = ...) -> None: ...
+
+class Payout(_message.Message):
+    __slots__ = ("id", "profile_id", "amount", "currency_code", "state", "ledger_entry_id", "external_id", "create_time", "update_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    profile_id: int
+    amount: str
+    currency_code: str
+    state: PayoutState
+    ledger_entry_id: int
+    external_id: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., currency_code: _Optional[str] = ..., state: _Optional[_Union[PayoutState, str]] = ..., ledger_entry_id: _Optional[int] = ..., external_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class BalanceSummary(_message.Message):
+    __slots__ = ("profile_id", "currency_code", "balance", "held", "available", "opening", "deposited", "withdrawn", "earned", "spent", "transferred_in", "transferred_out", "payout", "paid_out", "borrowed", "repaid")
+    PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    OPENING_FIELD_NUMBER: _ClassVar[int]
+    DEPOSITED_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAWN_FIELD_NUMBER: _ClassVar[int]
+    EARNED_FIELD_NUMBER: _ClassVar[int]
+    SPENT_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERRED_IN_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERRED_OUT_FIELD_NUMBER: _ClassVar[int]
+    PAYOUT_FIELD_NUMBER: _ClassVar[int]
+    PAID_OUT_FIELD_NUMBER: _ClassVar[int]
+    BORROWED_FIELD_NUMBER: _ClassVar[int]
+    REPAID_FIELD_NUMBER: _ClassVar[int]
+    profile_id: int
+    currency_code: str
+    balance: str
+    held: str
+    available: str
+    opening: str
+    deposited: str
+    withdrawn: str
+    earned: str
+    spent: str
+    transferred_in: str
+    transferred_out: str
+    payout: str
+    paid_out: str
+    borrowed: str
+    repaid: str
+    def __init__(self, profile_id: _Optional[int] = ..., currency_code: _Optional[str] = ..., balance: _Optional[str] = ..., held: _Optional[str] = ..., available: _Optional[str] = ..., opening: _Optional[str] = ..., deposited: _Optional[str] = ..., withdrawn: _Optional[str] = ..., earned: _Optional[str] = ..., spent: _Optional[str] = ..., transferred_in: _Optional[str] = ..., transferred_out: _Optional[str] = ..., payout: _Optional[str] = ..., paid_out: _Optional[str] = ..., borrowed: _Optional[str] = ..., repaid: _Optional[str] = ...) -> None: ...

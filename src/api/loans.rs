@@ -1,0 +1,251 @@
+//! LoanService: installment loans, behind the admin key.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+use tonic::{Request, Response, Status};
+
+use super::pagination::{IdOrder, PageRequest};
+use super::{AppState, id_field, move_money};
+use crate::conversions::from_wire::{CreateLoanInput, instant_field, loan_payment_status_field};
+use crate::domain::{Loan, LoanPayment};
+use crate::error::{Error, Resource};
+use crate::ledger::{ADMIN, NewLoan, Op, RequestId};
+use crate::loans;
+use crate::money::{Currency, Minor, Rounding};
+use crate::proto::{pb, pb::loan_service_server::LoanService, timestamp};
+use crate::store::entities::loan;
+use crate::store::{self, queries};
+
+pub struct LoanApi {
+    state: AppState,
+}
+
+impl LoanApi {
+    pub fn new(state: AppState) -> Self {
+        LoanApi { state }
+    }
+
+    fn authorize<T>(&self, request: &Request<T>) -> Result<(), Error> {
+        self.state.admin_key.verify(request.metadata())
+    }
+
+    /// A loan that exists, with its currency.
+    async fn loan(&self, id: i64) -> Result<(loan::Model, Currency), Error> {
+        let model = queries::loan_by_id(self.state.store.conn(), id)
+            .await?
+            .ok_or(Error::NotFound(Resource::Loan, id))?;
+        let currency = self.state.currencies.known(&model.currency_code).await?;
+        Ok((model, currency))
+    }
+
+    /// Loans with their payment counts (one query for all).
+    async fn with_counts(&self, models: Vec<loan::Model>) -> Result<Vec<Loan>, Error> {
+        let ids: BTreeSet<i64> = models.iter().map(|l| l.id).collect();
+        let counts = queries::loan_payment_counts(self.state.store.conn(), ids).await?;
+        let mut loans = Vec::with_capacity(models.len());
+        for model in models {
+            let currency = self.state.currencies.known(&model.currency_code).await?;
+            let (made, missed) = counts.get(&model.id).copied().unwrap_or((0, 0));
+            loans.push(Loan::new(model, &currency, made, missed));
+        }
+        Ok(loans)
+    }
+}
+
+/// Minor units beyond an i64 (a sum over many loans) as a decimal string.
+fn format_wide(units: i128, currency: &Currency) -> String {
+    Decimal::try_from_i128_with_scale(units, u32::from(currency.precision))
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| units.to_string())
+}
+
+#[tonic::async_trait]
+impl LoanService for LoanApi {
+    async fn create_loan(
+        &self,
+        request: Request<pb::CreateLoanRequest>,
+    ) -> Result<Response<pb::Loan>, Status> {
+        self.authorize(&request)?;
+        let input = CreateLoanInput::parse(request.get_ref(), store::now())?;
+        let amount = input.amount.resolve(&self.state.currencies).await?;
+        let too_large = || {
+            Error::invalid(
+                "amount",
+                "is too large: the installments would exceed the largest representable amount",
+            )
+        };
+        let installment = loans::installment(
+            amount.amount(),
+            input.term_months as u32,
+            &input.annual_rate,
+        )
+        .ok_or_else(too_large)?;
+        let total_repayable = installment
+            .get()
+            .checked_mul(i64::from(input.term_months))
+            .map(Minor::new)
+            .ok_or_else(too_large)?;
+        let op = Op::CreateLoan(NewLoan {
+            borrower_id: input.borrower_id,
+            amount,
+            term_months: input.term_months,
+            annual_rate: input.annual_rate.to_text(),
+            installment,
+            total_repayable,
+            origination_time: input.origination_time,
+        });
+        move_money(&self.state, ADMIN, op, input.request_id).await
+    }
+
+    async fn get_loan(
+        &self,
+        request: Request<pb::GetLoanRequest>,
+    ) -> Result<Response<pb::Loan>, Status> {
+        self.authorize(&request)?;
+        let id = id_field("id", request.get_ref().id)?;
+        let (model, _) = self.loan(id).await?;
+        let mut found = self.with_counts(vec![model]).await?;
+        Ok(Response::new(found.remove(0).into()))
+    }
+
+    async fn list_loans(
+        &self,
+        request: Request<pb::ListLoansRequest>,
+    ) -> Result<Response<pb::ListLoansResponse>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let page = PageRequest::parse("loans", req.page_size, &req.page_token)?;
+        let borrower = match req.borrower_id {
+            0 => None,
+            id => Some(id_field("borrower_id", id)?),
+        };
+        let (rows, next_page_token) = page
+            .fetch(
+                self.state.store.conn(),
+                queries::loans_of(borrower),
+                loan::Column::Id,
+                IdOrder::Ascending,
+                |l| l.id,
+            )
+            .await?;
+        Ok(Response::new(pb::ListLoansResponse {
+            loans: self
+                .with_counts(rows)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn record_loan_payment(
+        &self,
+        request: Request<pb::RecordLoanPaymentRequest>,
+    ) -> Result<Response<pb::LoanPayment>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let loan_id = id_field("loan_id", req.loan_id)?;
+        let status = loan_payment_status_field(req.status)?;
+        let payment_time = instant_field("payment_time", req.payment_time.as_ref(), store::now())?;
+        let request_id = RequestId::parse_optional(&req.request_id)?;
+        // The installment and the origination never change: checked here
+        // against the stored loan; the rest in the ledger's transaction.
+        let (loan, currency) = self.loan(loan_id).await?;
+        if !req.amount.is_empty() {
+            let amount = currency
+                .parse_amount(&req.amount, Rounding::Exact)
+                .map_err(|e| Error::invalid("amount", e.to_string()))?;
+            if amount.get() != loan.installment {
+                return Err(Error::NotTheInstallment {
+                    installment: currency.money(Minor::new(loan.installment)),
+                }
+                .into());
+            }
+        }
+        let op = Op::RecordLoanPayment {
+            loan_id,
+            status,
+            payment_time,
+        };
+        move_money(&self.state, ADMIN, op, request_id).await
+    }
+
+    async fn list_loan_payments(
+        &self,
+        request: Request<pb::ListLoanPaymentsRequest>,
+    ) -> Result<Response<pb::ListLoanPaymentsResponse>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let loan_id = id_field("loan_id", req.loan_id)?;
+        let page = PageRequest::parse("loan_payments", req.page_size, &req.page_token)?;
+        let (_, currency) = self.loan(loan_id).await?;
+        let mut rows = queries::loan_payments_page(
+            self.state.store.conn(),
+            loan_id,
+            page.after,
+            page.fetch_limit(),
+        )
+        .await?;
+        let next_page_token = page.finish(&mut rows, |p| p.payment_time.timestamp_micros());
+        Ok(Response::new(pb::ListLoanPaymentsResponse {
+            payments: rows
+                .into_iter()
+                .map(|p| LoanPayment::new(p, &currency).into())
+                .collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn get_loan_balance(
+        &self,
+        request: Request<pb::GetLoanBalanceRequest>,
+    ) -> Result<Response<pb::GetLoanBalanceResponse>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let loan_id = id_field("loan_id", req.loan_id)?;
+        let now = store::now();
+        let as_of = instant_field("as_of", req.as_of.as_ref(), now)?.unwrap_or(now);
+        let (loan, currency) = self.loan(loan_id).await?;
+        if as_of < loan.origination_time {
+            return Err(
+                Error::invalid("as_of", "must not be before the loan's origination").into(),
+            );
+        }
+        let made = queries::made_payments_as_of(self.state.store.conn(), loan_id, as_of).await?;
+        let owed = loan
+            .total_repayable
+            .saturating_sub(loan.installment.saturating_mul(made))
+            .max(0);
+        Ok(Response::new(pb::GetLoanBalanceResponse {
+            loan_id,
+            outstanding: currency.money(Minor::new(owed)).to_string(),
+            currency_code: currency.code,
+            as_of: Some(timestamp(as_of)),
+        }))
+    }
+
+    async fn get_outstanding_debt(
+        &self,
+        request: Request<pb::GetOutstandingDebtRequest>,
+    ) -> Result<Response<pb::GetOutstandingDebtResponse>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let now = store::now();
+        let as_of = instant_field("as_of", req.as_of.as_ref(), now)?.unwrap_or(now);
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &req.currency_code)
+            .await?;
+        let (value, volume) =
+            queries::outstanding_debt(self.state.store.conn(), &currency.code, as_of).await?;
+        Ok(Response::new(pb::GetOutstandingDebtResponse {
+            value: format_wide(value, &currency),
+            volume,
+            currency_code: currency.code,
+            as_of: Some(timestamp(as_of)),
+        }))
+    }
+}
