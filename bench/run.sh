@@ -6,7 +6,9 @@
 #   bench/run.sh                   # all scenarios
 #   SCENARIOS="storm pay" bench/run.sh
 #
-# Settings (environment): CALLS (10000), CONCURRENCY (64), POOL (the server's
+# Settings (environment): CALLS (10000), CONCURRENCY (64), HISTORY (100000:
+# ledger entries of the summary scenario's long history, loans of the debt
+# scenario), DEBT_CALLS (200), POOL (the server's
 # --pool-size, default CONCURRENCY), PGHOST (127.0.0.1),
 # PGPORT (5432), PGUSER (postgres). Needs PostgreSQL with trust auth, psql,
 # pgbench (Debian: postgresql-client) and curl. Drops and recreates the
@@ -18,7 +20,7 @@ CALLS="${CALLS:-10000}"
 C="${CONCURRENCY:-64}"
 # The server's database connections; pgbench uses one per client (C).
 POOL="${POOL:-$C}"
-SCENARIOS="${SCENARIOS:-storm storm-c pay read bank}"
+SCENARIOS="${SCENARIOS:-storm storm-c pay read bank summary debt}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
 OUT="target/bench"
 mkdir -p "$OUT"
@@ -86,6 +88,15 @@ for scenario in $SCENARIOS; do
                  JOBPAY[read]=$(rate "$OUT/read.txt") ;;
         bank)    bench bank --calls "$CALLS" --concurrency "$C" | tee "$OUT/bank.txt"
                  JOBPAY[bank]=$(rate "$OUT/bank.txt") ;;
+        # No pgbench counterpart: the figure to read is the long/short
+        # history ratio the scenario prints (about 1 means O(1)).
+        summary) bench summary --calls "$CALLS" --concurrency "$C" --history "${HISTORY:-100000}" \
+                     | tee "$OUT/summary.txt"
+                 JOBPAY[summary]=$(rate "$OUT/summary.txt") ;;
+        # GetOutstandingDebt over HISTORY loans: one aggregate query a call.
+        debt)    bench debt --calls "${DEBT_CALLS:-200}" --concurrency 4 --history "${HISTORY:-100000}" \
+                     | tee "$OUT/debt.txt"
+                 JOBPAY[debt]=$(rate "$OUT/debt.txt") ;;
     esac
 done
 

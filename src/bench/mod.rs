@@ -31,6 +31,9 @@ pub enum Scenario {
     /// GetBalanceSummary of a profile with `--history` ledger entries and
     /// of one with 10, `--calls` each: the two should answer alike.
     Summary,
+    /// GetOutstandingDebt over `--history` loans (each with a payment
+    /// made), `--calls` times.
+    Debt,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -74,7 +77,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub server_pid: Option<u32>,
 
-    /// Ledger entries of the long-history profile (summary scenario).
+    /// Ledger entries of the long-history profile (summary scenario), or
+    /// loans (debt scenario).
     #[arg(long, default_value_t = 100_000)]
     pub history: usize,
 }
@@ -115,6 +119,7 @@ pub async fn run(args: &BenchArgs) -> Result<Report, String> {
         Scenario::Summary => {
             scenarios::summary(&load, args.calls, concurrency, args.history).await?
         }
+        Scenario::Debt => scenarios::debt(&load, args.calls, concurrency, args.history).await?,
     };
     if let (Some(url), Some(before)) = (&args.metrics, retries_before) {
         report.retries = Some(report::scrape_retries(url).await?.saturating_sub(before));

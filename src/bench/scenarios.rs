@@ -578,3 +578,96 @@ pub async fn summary(
     ));
     Ok(report)
 }
+
+fn as_admin<T>(admin_key: &str, message: T) -> Result<Request<T>, String> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {admin_key}")
+            .parse()
+            .map_err(|_| "the admin key is not valid metadata".to_owned())?,
+    );
+    Ok(request)
+}
+
+/// GetOutstandingDebt over `loans` loans of one borrower, each with its
+/// first installment made: one aggregate query per call.
+pub async fn debt(
+    load: &Load,
+    calls: usize,
+    concurrency: usize,
+    loans: usize,
+) -> Result<Report, String> {
+    use crate::proto::pb::loan_service_client::LoanServiceClient;
+    let borrower = load.profile(pb::ProfileType::Client).await?;
+    let admin_key = load.admin_key.clone();
+    let origination = prost_types::Timestamp {
+        seconds: 1_735_689_600, // 2025-01-01T00:00:00Z
+        nanos: 0,
+    };
+    let mut tasks = JoinSet::new();
+    for i in 0..loans {
+        let mut client = LoanServiceClient::new(load.channel(i));
+        let request = as_admin(
+            &admin_key,
+            pb::CreateLoanRequest {
+                borrower_id: borrower,
+                amount: "100.00".into(),
+                term_months: 12,
+                annual_rate: "0.05".into(),
+                origination_time: Some(origination),
+                ..Default::default()
+            },
+        )?;
+        let key = admin_key.clone();
+        tasks.spawn(async move {
+            let loan = client.create_loan(request).await?.into_inner();
+            let payment = pb::RecordLoanPaymentRequest {
+                loan_id: loan.id,
+                status: pb::LoanPaymentStatus::Made.into(),
+                payment_time: Some(prost_types::Timestamp {
+                    seconds: 1_736_294_400, // 2025-01-08
+                    nanos: 0,
+                }),
+                ..Default::default()
+            };
+            let request = as_admin(&key, payment).map_err(Status::internal)?;
+            client.record_loan_payment(request).await.map(drop)
+        });
+        if tasks.len() >= 2_048
+            && let Some(result) = tasks.join_next().await
+        {
+            result
+                .map_err(|e| e.to_string())?
+                .map_err(setup_error("loan"))?;
+        }
+    }
+    for result in tasks.join_all().await {
+        result.map_err(setup_error("loan"))?;
+    }
+    let channels = load.channels.clone();
+    let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
+        let mut client = LoanServiceClient::new(pick(&channels, i));
+        let request = as_admin(&admin_key, pb::GetOutstandingDebtRequest::default());
+        async move {
+            client
+                .get_outstanding_debt(request.map_err(Status::internal)?)
+                .await
+                .map(drop)
+        }
+    })
+    .await;
+    let mut report = Report {
+        scenario: "debt",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    };
+    report.notes.push(format!(
+        "{loans} loans of one borrower, each with one payment made"
+    ));
+    Ok(report)
+}

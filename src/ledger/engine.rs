@@ -91,15 +91,73 @@ struct Batch {
     payouts: HashMap<i64, LoadedPayout>,
     loans: HashMap<i64, LoadedLoan>,
     /// Every balance the batch may touch; a missing row opens at zero.
-    balances: BTreeMap<BalanceKey, BalanceState>,
+    balances: BalanceViews,
     /// Clients' outstanding jobs' total per currency, for deposit limits.
     outstanding: HashMap<BalanceKey, i128>,
     /// Existing and newly made idempotency records by (caller, request id).
     records: HashMap<(i64, String), request_record::Model>,
     entries: Vec<ledger_entry::ActiveModel>,
     new_records: Vec<request_record::Model>,
-    changed_balances: BTreeSet<BalanceKey>,
     paid_jobs: Vec<i64>,
+}
+
+/// The batch's view of the balances it touches: by currency, then
+/// profile, so that looking one up borrows the currency code instead of
+/// allocating a key (a storm looks balances up several times a command).
+#[derive(Default)]
+struct BalanceViews {
+    by_currency: HashMap<String, HashMap<i64, (BalanceState, bool)>>,
+}
+
+impl From<BTreeMap<BalanceKey, BalanceState>> for BalanceViews {
+    fn from(rows: BTreeMap<BalanceKey, BalanceState>) -> Self {
+        let mut views = BalanceViews::default();
+        for ((profile_id, code), state) in rows {
+            views
+                .by_currency
+                .entry(code)
+                .or_default()
+                .insert(profile_id, (state, false));
+        }
+        views
+    }
+}
+
+impl BalanceViews {
+    /// The balance as decided so far; a row never opened is zero.
+    fn get(&self, profile_id: i64, currency: &str) -> BalanceState {
+        self.by_currency
+            .get(currency)
+            .and_then(|profiles| profiles.get(&profile_id))
+            .map(|(state, _)| *state)
+            .unwrap_or_default()
+    }
+
+    fn update(&mut self, profile_id: i64, currency: &str, change: impl FnOnce(&mut BalanceState)) {
+        if !self.by_currency.contains_key(currency) {
+            self.by_currency.insert(currency.to_owned(), HashMap::new());
+        }
+        let profiles = self.by_currency.get_mut(currency).expect("inserted above");
+        let (state, changed) = profiles.entry(profile_id).or_default();
+        change(state);
+        *changed = true;
+    }
+
+    /// The changed balances in key order: (profile, currency, state).
+    fn changed(&self) -> Vec<(i64, String, BalanceState)> {
+        let mut rows: Vec<(i64, String, BalanceState)> = self
+            .by_currency
+            .iter()
+            .flat_map(|(code, profiles)| {
+                profiles
+                    .iter()
+                    .filter(|(_, (_, changed))| *changed)
+                    .map(|(id, (state, _))| (*id, code.clone(), *state))
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        rows
+    }
 }
 
 /// The balances a command may touch, before its job is known.
@@ -170,7 +228,7 @@ impl Batch {
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
-        let balances = lock_balances(tx, &balance_keys).await?;
+        let balances = BalanceViews::from(lock_balances(tx, &balance_keys).await?);
         let records = load_records(tx, commands).await?;
 
         let deposits: BTreeSet<BalanceKey> = commands
@@ -197,7 +255,6 @@ impl Batch {
             records,
             entries: Vec::new(),
             new_records: Vec::new(),
-            changed_balances: BTreeSet::new(),
             paid_jobs: Vec::new(),
         })
     }
@@ -210,7 +267,11 @@ impl Batch {
         tx: &DatabaseTransaction,
         command: &Command,
     ) -> Result<Result<Receipt, Error>, Error> {
-        let hash = request_hash(&command.op);
+        // Fingerprints only matter with a request id.
+        let hash = match &command.request_id {
+            Some(_) => request_hash(&command.op),
+            None => String::new(),
+        };
         if let Some(request_id) = &command.request_id
             && let Some(record) = self
                 .records
@@ -297,10 +358,7 @@ impl Batch {
     }
 
     fn state(&self, profile_id: i64, currency: &str) -> BalanceState {
-        self.balances
-            .get(&(profile_id, currency.to_owned()))
-            .copied()
-            .unwrap_or_default()
+        self.balances.get(profile_id, currency)
     }
 
     /// The balance after taking `amount` out, or INSUFFICIENT_FUNDS when
@@ -340,11 +398,7 @@ impl Batch {
         currency: &str,
         change: impl FnOnce(&mut BalanceState),
     ) {
-        let key = (profile_id, currency.to_owned());
-        let mut state = self.state(profile_id, currency);
-        change(&mut state);
-        self.balances.insert(key.clone(), state);
-        self.changed_balances.insert(key);
+        self.balances.update(profile_id, currency, change);
     }
 
     fn set_balance(&mut self, profile_id: i64, currency: &str, balance: Minor) {
@@ -861,29 +915,31 @@ impl Batch {
     /// updated), paid jobs and idempotency records, one statement each.
     async fn write(mut self, tx: &DatabaseTransaction) -> Result<(), Error> {
         self.flush_entries(tx).await?;
-        if !self.changed_balances.is_empty() {
-            let rows = self.changed_balances.iter().map(|key| {
-                let state = self.balances[key];
-                let t = state.totals;
-                balance::ActiveModel {
-                    profile_id: Set(key.0),
-                    currency_code: Set(key.1.clone()),
-                    balance: Set(state.balance.get()),
-                    held: Set(state.held.get()),
-                    opening: Set(t.opening),
-                    deposited: Set(t.deposited),
-                    withdrawn: Set(t.withdrawn),
-                    earned: Set(t.earned),
-                    spent: Set(t.spent),
-                    transferred_in: Set(t.transferred_in),
-                    transferred_out: Set(t.transferred_out),
-                    paid_out: Set(t.paid_out),
-                    borrowed: Set(t.borrowed),
-                    repaid: Set(t.repaid),
-                    created_at: Set(self.now),
-                    updated_at: Set(self.now),
-                }
-            });
+        let changed = self.balances.changed();
+        if !changed.is_empty() {
+            let rows = changed
+                .into_iter()
+                .map(|(profile_id, currency_code, state)| {
+                    let t = state.totals;
+                    balance::ActiveModel {
+                        profile_id: Set(profile_id),
+                        currency_code: Set(currency_code),
+                        balance: Set(state.balance.get()),
+                        held: Set(state.held.get()),
+                        opening: Set(t.opening),
+                        deposited: Set(t.deposited),
+                        withdrawn: Set(t.withdrawn),
+                        earned: Set(t.earned),
+                        spent: Set(t.spent),
+                        transferred_in: Set(t.transferred_in),
+                        transferred_out: Set(t.transferred_out),
+                        paid_out: Set(t.paid_out),
+                        borrowed: Set(t.borrowed),
+                        repaid: Set(t.repaid),
+                        created_at: Set(self.now),
+                        updated_at: Set(self.now),
+                    }
+                });
             balance::Entity::insert_many(rows)
                 .on_conflict(
                     OnConflict::columns([

@@ -1,15 +1,22 @@
-//! Per-caller queues that turn concurrent movements into batches.
+//! The ledger writer: one queue per process that turns concurrent movements
+//! from every caller into batches (group commit).
 //!
-//! Each caller with pending commands has one queue and one worker task. The
-//! worker takes up to `max_batch` commands at a time, executes them in one
-//! transaction through the store's runner, answers each caller, and stops
-//! when the queue is empty. Commands of one caller therefore apply in
-//! arrival order and never conflict with each other; commands of different
-//! callers run in parallel, and the database (SERIALIZABLE) arbitrates
-//! between them and between replicas.
+//! Calls append their command to one FIFO queue; a single worker takes up to
+//! `max_batch` commands at a time, executes them in one SERIALIZABLE
+//! transaction through the store's runner, answers each caller, and takes
+//! the next batch — which has filled up meanwhile. One commit (one fsync)
+//! then carries many movements, whoever their callers: a thousand callers
+//! crediting one profile become a handful of transactions instead of a
+//! thousand that queue on one row lock and conflict. Each caller's commands
+//! keep their arrival order. Other replicas have writers of their own: the
+//! database (row locks in a fixed order, SERIALIZABLE) arbitrates between
+//! them, and a conflicting batch is retried whole by the runner.
+//!
+//! A batch that fails for another reason (a bug, a statement the database
+//! refuses) is split: each command runs alone, so only the one that causes
+//! the failure fails and no call waits behind a poisoned batch.
 
-use std::collections::hash_map::Entry;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
@@ -25,12 +32,18 @@ struct Pending {
     reply: Reply,
 }
 
+/// The pending commands, and whether the worker is running.
+#[derive(Default)]
+struct Queue {
+    pending: VecDeque<Pending>,
+    working: bool,
+}
+
 /// The entry point of every money movement.
 pub struct Ledger {
     store: Store,
     max_batch: usize,
-    /// A caller has an entry here exactly while its worker runs.
-    queues: Mutex<HashMap<i64, VecDeque<Pending>>>,
+    queue: Mutex<Queue>,
 }
 
 impl Ledger {
@@ -38,63 +51,49 @@ impl Ledger {
         Arc::new(Ledger {
             store,
             max_batch: max_batch.max(1),
-            queues: Mutex::new(HashMap::new()),
+            queue: Mutex::new(Queue::default()),
         })
     }
 
-    /// Queues `command` behind the caller's earlier ones and waits for its
-    /// outcome. Once queued, a command runs even if the call is cancelled.
+    /// Queues `command` behind every earlier one and waits for its outcome.
+    /// Once queued, a command runs even if the call is cancelled.
     pub async fn submit(self: &Arc<Self>, command: Command) -> Result<Receipt, Error> {
-        let caller = command.caller;
         let (reply, outcome) = oneshot::channel();
         let start_worker = {
-            let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
-            let pending = Pending { command, reply };
-            match queues.entry(caller) {
-                Entry::Occupied(mut queue) => {
-                    queue.get_mut().push_back(pending);
-                    false
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(VecDeque::from([pending]));
-                    true
-                }
-            }
+            let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            queue.pending.push_back(Pending { command, reply });
+            !std::mem::replace(&mut queue.working, true)
         };
         if start_worker {
-            tokio::spawn(Arc::clone(self).drain(caller));
+            tokio::spawn(Arc::clone(self).drain());
         }
         outcome
             .await
             .unwrap_or_else(|_| Err(Error::Internal("ledger worker stopped".to_owned())))
     }
 
-    /// Takes the next batch of `caller`, or ends the worker (removing the
-    /// queue) when there is none.
-    fn next_batch(&self, caller: i64) -> Option<Vec<Pending>> {
-        let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
-        let queue = queues.get_mut(&caller)?;
-        if queue.is_empty() {
-            queues.remove(&caller);
+    /// Takes the next batch, or ends the worker when there is none.
+    fn next_batch(&self) -> Option<Vec<Pending>> {
+        let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        if queue.pending.is_empty() {
+            queue.working = false;
             return None;
         }
-        let take = queue.len().min(self.max_batch);
-        Some(queue.drain(..take).collect())
+        let take = queue.pending.len().min(self.max_batch);
+        Some(queue.pending.drain(..take).collect())
     }
 
-    async fn drain(self: Arc<Self>, caller: i64) {
-        // If a batch panics, the guard drops the queue so that its callers
-        // get an error instead of waiting forever, and later calls start a
-        // fresh worker.
-        let mut guard = QueueGuard {
+    async fn drain(self: Arc<Self>) {
+        // If a batch panics, the guard fails the waiting calls instead of
+        // leaving them waiting forever, and lets later calls start a fresh
+        // worker.
+        let mut guard = WorkerGuard {
             ledger: &self,
-            caller,
             finished: false,
         };
-        while let Some(batch) = self.next_batch(caller) {
+        while let Some(batch) = self.next_batch() {
             self.run_batch(batch).await;
         }
-        // `next_batch` removed the queue when it found it empty.
         guard.finished = true;
     }
 
@@ -109,9 +108,10 @@ impl Ledger {
                     let _ = reply.send(outcome);
                 }
             }
-            // An unexpected failure of a batch of several: run each command
-            // alone, so only the one that causes it fails.
-            Err(Error::Internal(_)) if commands.len() > 1 => {
+            // A batch of several that failed for another reason than
+            // contention or an outage: run each command alone, so only the
+            // one that causes it fails.
+            Err(error) if commands.len() > 1 && !matches!(error, Error::Unavailable(_)) => {
                 for (command, reply) in commands.iter().zip(replies) {
                     let outcome = self
                         .execute_in_transaction(Arc::new([command.clone()]))
@@ -141,18 +141,19 @@ impl Ledger {
     }
 }
 
-struct QueueGuard<'a> {
+struct WorkerGuard<'a> {
     ledger: &'a Ledger,
-    caller: i64,
     finished: bool,
 }
 
-impl Drop for QueueGuard<'_> {
+impl Drop for WorkerGuard<'_> {
     fn drop(&mut self) {
         if self.finished {
             return;
         }
-        let mut queues = self.ledger.queues.lock().unwrap_or_else(|p| p.into_inner());
-        queues.remove(&self.caller);
+        let mut queue = self.ledger.queue.lock().unwrap_or_else(|p| p.into_inner());
+        // Dropping the pending replies answers their calls with an error.
+        queue.pending.clear();
+        queue.working = false;
     }
 }

@@ -383,6 +383,107 @@ async fn postgres_conflicts_between_replicas_are_retried_to_exact_balances() {
     assert!(app.audit().await.passed());
 }
 
+/// `callers` clients, each funded with `transfers` x 1.00, all sending
+/// their transfers of 1.00 to one payee at once: a hot credit. Every call
+/// succeeds (no ABORTED) and the payee ends exact.
+async fn hot_credit(app: &TestApp, callers: usize, transfers: usize) {
+    let payee = app.create_profile(pb::ProfileType::Contractor).await;
+    let mut funding = JoinSet::new();
+    for _ in 0..callers {
+        funding.spawn(app.funded_client_task(Cents::new(transfers as i64 * 100).to_string()));
+    }
+    let clients: Vec<i64> = funding.join_all().await;
+    let mut tasks = JoinSet::new();
+    for _ in 0..transfers {
+        for client in &clients {
+            let mut balances = app.balances();
+            let client = *client;
+            tasks.spawn(async move {
+                balances
+                    .transfer(as_profile(
+                        client,
+                        pb::TransferRequest {
+                            to_profile_id: payee,
+                            amount: "1.00".into(),
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+                    .map(drop)
+            });
+        }
+    }
+    let counts = tally(tasks.join_all().await);
+    assert_eq!(
+        counts,
+        HashMap::from([("OK".to_owned(), callers * transfers)]),
+        "every transfer succeeds"
+    );
+    assert_eq!(
+        app.balance(payee).await,
+        Cents::new((callers * transfers) as i64 * 100).to_string()
+    );
+    let report = app.audit().await;
+    assert!(report.passed(), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_10000_transfers_from_1000_callers_to_one_payee() {
+    let app = TestApp::empty(Backend::Postgres).await;
+    hot_credit(&app, 1_000, 10).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_2000_transfers_from_200_callers_to_one_payee() {
+    let app = TestApp::empty(Backend::Sqlite).await;
+    hot_credit(&app, 200, 10).await;
+}
+
+/// `clients` clients paying one job each, all to one contractor, at once.
+async fn one_contractor_paid_by_many(app: &TestApp, clients: usize) {
+    let contractor = app.create_profile(pb::ProfileType::Contractor).await;
+    let mut setup = JoinSet::new();
+    for _ in 0..clients {
+        setup.spawn(app.client_with_job_of(contractor, "10.00"));
+    }
+    let parties: Vec<(i64, i64)> = setup.join_all().await;
+    let mut tasks = JoinSet::new();
+    for (client, job) in parties {
+        let mut jobs = app.jobs();
+        tasks.spawn(async move {
+            jobs.pay_job(as_profile(
+                client,
+                pb::PayJobRequest {
+                    job_id: job,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .map(drop)
+        });
+    }
+    let counts = tally(tasks.join_all().await);
+    assert_eq!(counts, HashMap::from([("OK".to_owned(), clients)]));
+    assert_eq!(
+        app.balance(contractor).await,
+        Cents::new(clients as i64 * 1_000).to_string()
+    );
+    let report = app.audit().await;
+    assert!(report.passed(), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_1000_clients_pay_one_contractor_at_once() {
+    let app = TestApp::empty(Backend::Postgres).await;
+    one_contractor_paid_by_many(&app, 1_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_200_clients_pay_one_contractor_at_once() {
+    let app = TestApp::empty(Backend::Sqlite).await;
+    one_contractor_paid_by_many(&app, 200).await;
+}
+
 on_both_backends!(
     sixty_four_concurrent_payments_of_one_job_pay_it_once,
     random_transfers_conserve_money,

@@ -429,6 +429,102 @@ impl TestApp {
         (client, contractor, job.id)
     }
 
+    /// [`TestApp::funded_client`] as a `'static` future (for spawning):
+    /// the client's id.
+    pub fn funded_client_task(
+        &self,
+        amount: String,
+    ) -> impl std::future::Future<Output = i64> + Send + 'static {
+        let channel = self.channel();
+        async move {
+            let funds = Cents::parse(&amount).expect("amount");
+            jobpay::bench::funded_client(channel, ADMIN_KEY, jobpay::money::Minor::new(funds.get()))
+                .await
+                .expect("funded client")
+                .0
+        }
+    }
+
+    /// A new client under an in-progress contract with `contractor`, with
+    /// an outstanding job of `price` and exactly `price` on its balance
+    /// (deposited against a second, never paid job of 4 x price): (client,
+    /// job to pay). A `'static` future, for spawning.
+    pub fn client_with_job_of(
+        &self,
+        contractor: i64,
+        price: &str,
+    ) -> impl std::future::Future<Output = (i64, i64)> + Send + 'static {
+        let (channel, price) = (self.channel(), price.to_owned());
+        async move {
+            let mut admin = AdminServiceClient::new(channel.clone());
+            let client = admin
+                .create_profile(as_admin(pb::CreateProfileRequest {
+                    first_name: "Hot".into(),
+                    last_name: "Payer".into(),
+                    profession: "Tester".into(),
+                    r#type: pb::ProfileType::Client.into(),
+                    ..Default::default()
+                }))
+                .await
+                .expect("CreateProfile")
+                .into_inner()
+                .id;
+            let mut contracts = ContractServiceClient::new(channel.clone());
+            let contract = contracts
+                .create_contract(as_profile(
+                    client,
+                    pb::CreateContractRequest {
+                        contractor_id: contractor,
+                        terms: "hot".into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .expect("CreateContract")
+                .into_inner();
+            contracts
+                .start_contract(as_profile(
+                    contractor,
+                    pb::StartContractRequest { id: contract.id },
+                ))
+                .await
+                .expect("StartContract");
+            let cents = Cents::parse(&price).expect("price");
+            let jobs = JobServiceClient::new(channel.clone());
+            let job = |price: String| {
+                let mut jobs = jobs.clone();
+                async move {
+                    jobs.create_job(as_profile(
+                        client,
+                        pb::CreateJobRequest {
+                            contract_id: contract.id,
+                            description: "work".into(),
+                            price,
+                        },
+                    ))
+                    .await
+                    .expect("CreateJob")
+                    .into_inner()
+                    .id
+                }
+            };
+            let to_pay = job(price.clone()).await;
+            job(Cents::new(cents.get() * 4).to_string()).await;
+            BalanceServiceClient::new(channel)
+                .deposit(as_profile(
+                    client,
+                    pb::DepositRequest {
+                        profile_id: client,
+                        amount: price,
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .expect("Deposit");
+            (client, to_pay)
+        }
+    }
+
     pub async fn create_profile(&self, profile_type: pb::ProfileType) -> i64 {
         self.admin()
             .create_profile(as_admin(pb::CreateProfileRequest {
