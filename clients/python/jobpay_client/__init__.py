@@ -13,9 +13,10 @@
 
 Money is :class:`decimal.Decimal` in and out (amounts returned are
 :class:`Money`, Decimals that know their ``currency_code``); calls that move
-or hold money take ``currency`` ("" = the platform currency). Each money
-movement carries a ``request_id`` that is reused by its retries, so it
-happens at most once.
+or hold money take ``currency`` ("" = the platform currency); instants are
+aware :class:`datetime.datetime`. Each money movement (payments, deposits,
+withdrawals, transfers, payout requests, loans and their payments) carries a
+``request_id`` that is reused by its retries, so it happens at most once.
 The generated code is in ``jobpay_client._generated`` (``jobpay_client.pb``
 re-exports it); regenerate it with ``scripts/gen-python.sh``.
 """
@@ -40,8 +41,15 @@ from .errors import (
     InvalidContractTransition,
     JobAlreadyPaid,
     JobpayError,
+    LoanNotFound,
+    LoanPaymentAlreadyRecorded,
+    LoanRepaid,
     NotFound,
+    NotTheInstallment,
+    PayoutNotFound,
+    PayoutNotRequested,
     PermissionDenied,
+    ProfileNotFound,
     RequestIdReused,
     ResourceExhausted,
     Unauthenticated,
@@ -52,6 +60,7 @@ from .errors import (
 from .money import MAX_AMOUNT, Money, from_money_string, max_amount, to_money_string
 from .types import (
     Balance,
+    BalanceSummary,
     BestClient,
     BestProfession,
     Contract,
@@ -61,14 +70,22 @@ from .types import (
     Job,
     LedgerEntry,
     LedgerEntryKind,
+    Loan,
+    LoanBalance,
+    LoanPayment,
+    LoanPaymentStatus,
+    OutstandingDebt,
     Page,
     PayJobResult,
+    Payout,
+    PayoutRequestTotal,
+    PayoutState,
     Profile,
     ProfileType,
     Rounding,
 )
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "pb",
@@ -99,6 +116,13 @@ __all__ = [
     "ContractTerminated",
     "InvalidContractTransition",
     "DepositLimitExceeded",
+    "NotTheInstallment",
+    "ProfileNotFound",
+    "PayoutNotFound",
+    "LoanNotFound",
+    "LoanPaymentAlreadyRecorded",
+    "PayoutNotRequested",
+    "LoanRepaid",
     "from_rpc_error",
     "MAX_AMOUNT",
     "Money",
@@ -106,6 +130,7 @@ __all__ = [
     "to_money_string",
     "from_money_string",
     "Balance",
+    "BalanceSummary",
     "BestClient",
     "BestProfession",
     "Contract",
@@ -115,8 +140,16 @@ __all__ = [
     "Job",
     "LedgerEntry",
     "LedgerEntryKind",
+    "Loan",
+    "LoanBalance",
+    "LoanPayment",
+    "LoanPaymentStatus",
+    "OutstandingDebt",
     "Page",
     "PayJobResult",
+    "Payout",
+    "PayoutRequestTotal",
+    "PayoutState",
     "Profile",
     "ProfileType",
     "Rounding",

@@ -22,6 +22,7 @@ from typing import (
 )
 
 import grpc
+from google.protobuf import timestamp_pb2
 
 from ._generated.jobpay.v1 import (
     admin_service_pb2,
@@ -32,11 +33,16 @@ from ._generated.jobpay.v1 import (
     contract_service_pb2_grpc,
     job_service_pb2,
     job_service_pb2_grpc,
+    loan_service_pb2,
+    loan_service_pb2_grpc,
+    payout_service_pb2,
+    payout_service_pb2_grpc,
 )
 from .errors import from_rpc_error
-from .money import Money, MoneyLike, from_money_string, to_money_string
+from .money import Money, MoneyLike, _parse, _plain, from_money_string, to_money_string
 from .types import (
     Balance,
+    BalanceSummary,
     BestClient,
     BestProfession,
     Contract,
@@ -44,8 +50,15 @@ from .types import (
     CurrencyBalance,
     Job,
     LedgerEntry,
+    Loan,
+    LoanBalance,
+    LoanPayment,
+    LoanPaymentStatus,
+    OutstandingDebt,
     Page,
     PayJobResult,
+    Payout,
+    PayoutRequestTotal,
     Profile,
     ProfileType,
     Rounding,
@@ -61,6 +74,11 @@ DEFAULT_RETRY_CODES = frozenset({grpc.StatusCode.ABORTED, grpc.StatusCode.UNAVAI
 
 RangeBound = Union[str, _dt.date, _dt.datetime]
 RoundingLike = Union[Rounding, int, str, None]
+#: An instant: an aware datetime or an RFC 3339 string; None = unset (now).
+InstantLike = Union[_dt.datetime, str, None]
+LoanPaymentStatusLike = Union[LoanPaymentStatus, int, str]
+#: A rate: Decimal, int or str ("0.05" is 5% a year); never a float.
+RateLike = Union[Decimal, int, str]
 
 #: The precisions of the currencies every jobpay server has (its migrations
 #: create them); others are learnt from list_currencies() and
@@ -111,6 +129,47 @@ def _rounding(value: RoundingLike) -> int:
     return int(value)
 
 
+def _instant(value: InstantLike, field: str) -> Optional[timestamp_pb2.Timestamp]:
+    """A google.protobuf.Timestamp for a request, or None (unset)."""
+    if value is None:
+        return None
+    ts = timestamp_pb2.Timestamp()
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"{field}: pass a timezone-aware datetime")
+        ts.FromDatetime(value.astimezone(_dt.timezone.utc).replace(tzinfo=None))
+        return ts
+    if isinstance(value, str):
+        try:
+            ts.FromJsonString(value)
+        except ValueError:
+            raise ValueError(f"{field}: {value!r} is not an RFC 3339 instant") from None
+        return ts
+    raise TypeError(f"{field}: pass an aware datetime.datetime or an RFC 3339 str")
+
+
+def _rate(value: RateLike, field: str = "annual_rate") -> str:
+    """A rate for a request: a plain decimal string ("0.05"). The server
+    checks its range (0 < rate <= 10)."""
+    return _plain(_parse(value, field))
+
+
+def _loan_payment_status(value: LoanPaymentStatusLike) -> int:
+    """A LoanPaymentStatus for a request: the enum, its int, or its name with
+    or without the ``LOAN_PAYMENT_STATUS_`` prefix, in any case."""
+    if isinstance(value, bool):
+        raise TypeError("status: pass a LoanPaymentStatus, not a bool")
+    if isinstance(value, str):
+        name = value.upper()
+        if name.startswith("LOAN_PAYMENT_STATUS_"):
+            name = name[len("LOAN_PAYMENT_STATUS_"):]
+        try:
+            return int(LoanPaymentStatus[name])
+        except KeyError:
+            raise ValueError(f"status: unknown loan payment status {value!r}") from None
+    return int(value)
+
+
 def _profile_type(value: Union[ProfileType, int, str]) -> int:
     if isinstance(value, str):
         name = value.upper()
@@ -131,9 +190,9 @@ class JobpayClient:
         target: ``host:port`` of the server (e.g. ``"127.0.0.1:50051"``).
             Not needed when ``channel`` is given.
         profile_id: the caller, sent as the ``profile_id`` metadata on the
-            Contract, Job and Balance services.
+            Contract, Job, Balance and Payout services.
         admin_key: the admin API key, sent as ``authorization: Bearer <key>``
-            on AdminService calls.
+            on AdminService and LoanService calls.
         channel: an existing :class:`grpc.Channel` to use (not closed by
             :meth:`close`).
         credentials: :class:`grpc.ChannelCredentials` for TLS; plaintext
@@ -142,10 +201,11 @@ class JobpayClient:
         interceptors: client interceptors wrapped around the channel.
         timeout: deadline of each attempt, in seconds (None: none).
         max_attempts: attempts of a call that fails with one of
-            ``retry_codes`` (1 disables retries). Money movements (PayJob,
-            Deposit, Withdraw, Transfer) are retried with the same
-            ``request_id``, so the server moves the money at most once; reads
-            are retried as they are; other writes are never retried.
+            ``retry_codes`` (1 disables retries). Calls with a
+            ``request_id`` (PayJob, Deposit, Withdraw, Transfer,
+            RequestPayout, CreateLoan, RecordLoanPayment) are retried with
+            the same ``request_id``, so the server does them at most once;
+            reads are retried as they are; other writes are never retried.
         initial_backoff, max_backoff, backoff_multiplier: exponential backoff
             between attempts, in seconds; each pause is jittered to 50-100%.
         retry_codes: the status codes that are retried.
@@ -215,6 +275,8 @@ class JobpayClient:
         self._jobs = job_service_pb2_grpc.JobServiceStub(channel)
         self._balances = balance_service_pb2_grpc.BalanceServiceStub(channel)
         self._admin = admin_service_pb2_grpc.AdminServiceStub(channel)
+        self._payouts = payout_service_pb2_grpc.PayoutServiceStub(channel)
+        self._loans = loan_service_pb2_grpc.LoanServiceStub(channel)
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -595,6 +657,86 @@ class JobpayClient:
         self._precisions.update((c.code, c.precision) for c in currencies)
         return currencies
 
+    def get_balance_summary(self, currency: str = "") -> BalanceSummary:
+        """Where the caller's balance in ``currency`` (default: the platform
+        currency) stands and how it got there: totals by kind of movement
+        (see :class:`BalanceSummary`). Any profile's, for an admin:
+        :meth:`admin_get_balance_summary`."""
+        m = self._call(
+            self._balances.GetBalanceSummary,
+            balance_service_pb2.GetBalanceSummaryRequest(currency_code=_currency(currency)),
+            self._caller_metadata(),
+            name="jobpay.v1.BalanceService/GetBalanceSummary",
+            retry=True,
+        )
+        return BalanceSummary.from_proto(m)
+
+    # -- PayoutService --------------------------------------------------------------
+
+    def request_payout(
+        self, amount: MoneyLike, *, currency: str = "", request_id: Optional[str] = None
+    ) -> Payout:
+        """Asks to be paid out ``amount`` in ``currency`` (default: the
+        platform currency): the amount is held on the caller's balance (not
+        spendable) until an admin completes the payout or it is cancelled.
+        InsufficientFunds when it exceeds what is available.
+
+        ``request_id`` (a UUID) makes the call idempotent; one is generated
+        when omitted, and reused by every retry of this call.
+        """
+        currency = _currency(currency)
+        request = payout_service_pb2.RequestPayoutRequest(
+            amount=self._amount(amount, currency),
+            currency_code=currency,
+            request_id=self._request_id(request_id),
+        )
+        m = self._call(
+            self._payouts.RequestPayout,
+            request,
+            self._caller_metadata(),
+            name="jobpay.v1.PayoutService/RequestPayout",
+            retry=True,
+        )
+        return Payout.from_proto(m)
+
+    def get_payout(self, id: int) -> Payout:
+        """One of the caller's payouts (PayoutNotFound otherwise)."""
+        m = self._call(
+            self._payouts.GetPayout,
+            payout_service_pb2.GetPayoutRequest(id=id),
+            self._caller_metadata(),
+            name="jobpay.v1.PayoutService/GetPayout",
+            retry=True,
+        )
+        return Payout.from_proto(m)
+
+    def list_payouts(self, page_size: int = 0, page_token: str = "") -> Page[Payout]:
+        """One page of the caller's payouts, in every state, newest first."""
+        m = self._call(
+            self._payouts.ListPayouts,
+            payout_service_pb2.ListPayoutsRequest(page_size=page_size, page_token=page_token),
+            self._caller_metadata(),
+            name="jobpay.v1.PayoutService/ListPayouts",
+            retry=True,
+        )
+        return Page([Payout.from_proto(p) for p in m.payouts], m.next_page_token)
+
+    def iter_payouts(self, page_size: int = 0) -> Iterator[Payout]:
+        """All the caller's payouts, newest first, fetching page by page."""
+        return self._paginate(lambda token: self.list_payouts(page_size, token))
+
+    def cancel_payout(self, id: int) -> Payout:
+        """Cancels one of the caller's requested payouts, releasing the hold;
+        PayoutNotRequested when it is no longer requested. Not retried."""
+        m = self._call(
+            self._payouts.CancelPayout,
+            payout_service_pb2.CancelPayoutRequest(id=id),
+            self._caller_metadata(),
+            name="jobpay.v1.PayoutService/CancelPayout",
+            retry=False,
+        )
+        return Payout.from_proto(m)
+
     # -- AdminService (needs admin_key) ------------------------------------------
 
     def create_profile(
@@ -691,6 +833,245 @@ class JobpayClient:
     def iter_profiles(self, page_size: int = 0) -> Iterator[Profile]:
         """Every profile, by id, fetching page by page."""
         return self._paginate(lambda token: self.list_profiles(page_size, token))
+
+    def admin_get_balance_summary(self, profile_id: int, currency: str = "") -> BalanceSummary:
+        """Any profile's balance summary in ``currency`` (default: the
+        platform currency); ProfileNotFound for an unknown profile."""
+        m = self._call(
+            self._admin.GetBalanceSummary,
+            admin_service_pb2.AdminServiceGetBalanceSummaryRequest(
+                profile_id=profile_id, currency_code=_currency(currency)
+            ),
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/GetBalanceSummary",
+            retry=True,
+        )
+        return BalanceSummary.from_proto(m)
+
+    def complete_payout(self, id: int) -> Payout:
+        """Pays a requested payout out: its balance and held both drop by the
+        amount, with one PAYOUT ledger entry (``Payout.ledger_entry_id``).
+        PayoutNotFound, or PayoutNotRequested when it is no longer
+        requested. Not retried: after a lost response, :meth:`get_payout`
+        or :meth:`list_payout_requests` tell whether it happened."""
+        m = self._call(
+            self._admin.CompletePayout,
+            admin_service_pb2.CompletePayoutRequest(id=id),
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/CompletePayout",
+            retry=False,
+        )
+        return Payout.from_proto(m)
+
+    def admin_cancel_payout(self, id: int) -> Payout:
+        """Cancels any profile's requested payout, releasing its hold;
+        PayoutNotFound or PayoutNotRequested otherwise. Not retried."""
+        m = self._call(
+            self._admin.CancelPayout,
+            admin_service_pb2.AdminServiceCancelPayoutRequest(id=id),
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/CancelPayout",
+            retry=False,
+        )
+        return Payout.from_proto(m)
+
+    def list_payout_requests(
+        self, currency: str = "", page_size: int = 0, page_token: str = ""
+    ) -> Page[PayoutRequestTotal]:
+        """One page of the requested payouts in ``currency`` (default: the
+        platform currency), added up per profile, by profile id."""
+        m = self._call(
+            self._admin.ListPayoutRequests,
+            admin_service_pb2.ListPayoutRequestsRequest(
+                currency_code=_currency(currency), page_size=page_size, page_token=page_token
+            ),
+            self._admin_metadata(),
+            name="jobpay.v1.AdminService/ListPayoutRequests",
+            retry=True,
+        )
+        return Page([PayoutRequestTotal.from_proto(r) for r in m.requests], m.next_page_token)
+
+    def iter_payout_requests(
+        self, currency: str = "", page_size: int = 0
+    ) -> Iterator[PayoutRequestTotal]:
+        """Every profile's requested payouts in ``currency``, added up, by
+        profile id, fetching page by page."""
+        return self._paginate(
+            lambda token: self.list_payout_requests(currency, page_size, token)
+        )
+
+    # -- LoanService (needs admin_key) --------------------------------------------
+
+    def create_loan(
+        self,
+        borrower_id: int,
+        amount: MoneyLike,
+        term_months: int,
+        annual_rate: RateLike,
+        *,
+        currency: str = "",
+        origination_time: InstantLike = None,
+        request_id: Optional[str] = None,
+    ) -> Loan:
+        """Lends ``amount`` in ``currency`` (default: the platform currency)
+        to ``borrower_id``, crediting it to the borrower's balance, repaid in
+        ``term_months`` (1 to 600) monthly installments at ``annual_rate``
+        (Decimal or str, ``"0.05"`` = 5% a year, 0 < rate <= 10). The
+        installment is ``amount * (r + r / ((1 + r)**term_months - 1))`` with
+        ``r = annual_rate / 12``, rounded down to the minor unit.
+        ``origination_time`` (an aware datetime or RFC 3339 string; default
+        now) may be in the past, never in the future.
+
+        ``request_id`` (a UUID) makes the call idempotent; one is generated
+        when omitted, and reused by every retry of this call.
+        """
+        currency = _currency(currency)
+        fields = dict(
+            borrower_id=borrower_id,
+            amount=self._amount(amount, currency),
+            currency_code=currency,
+            term_months=term_months,
+            annual_rate=_rate(annual_rate),
+            request_id=self._request_id(request_id),
+        )
+        origination = _instant(origination_time, "origination_time")
+        if origination is not None:
+            fields["origination_time"] = origination
+        m = self._call(
+            self._loans.CreateLoan,
+            loan_service_pb2.CreateLoanRequest(**fields),
+            self._admin_metadata(),
+            name="jobpay.v1.LoanService/CreateLoan",
+            retry=True,
+        )
+        return Loan.from_proto(m)
+
+    def get_loan(self, id: int) -> Loan:
+        """A loan, with what it owes now (LoanNotFound otherwise)."""
+        m = self._call(
+            self._loans.GetLoan,
+            loan_service_pb2.GetLoanRequest(id=id),
+            self._admin_metadata(),
+            name="jobpay.v1.LoanService/GetLoan",
+            retry=True,
+        )
+        return Loan.from_proto(m)
+
+    def list_loans(
+        self, borrower_id: int = 0, page_size: int = 0, page_token: str = ""
+    ) -> Page[Loan]:
+        """One page of loans by id: one borrower's, or every loan (0)."""
+        m = self._call(
+            self._loans.ListLoans,
+            loan_service_pb2.ListLoansRequest(
+                borrower_id=borrower_id, page_size=page_size, page_token=page_token
+            ),
+            self._admin_metadata(),
+            name="jobpay.v1.LoanService/ListLoans",
+            retry=True,
+        )
+        return Page([Loan.from_proto(loan) for loan in m.loans], m.next_page_token)
+
+    def iter_loans(self, borrower_id: int = 0, page_size: int = 0) -> Iterator[Loan]:
+        """Every loan (of ``borrower_id`` when given), by id, fetching page
+        by page."""
+        return self._paginate(lambda token: self.list_loans(borrower_id, page_size, token))
+
+    def record_loan_payment(
+        self,
+        loan_id: int,
+        status: LoanPaymentStatusLike = LoanPaymentStatus.MADE,
+        *,
+        amount: Optional[MoneyLike] = None,
+        payment_time: InstantLike = None,
+        request_id: Optional[str] = None,
+    ) -> LoanPayment:
+        """Records the month's payment of a loan: ``status``
+        (:class:`LoanPaymentStatus`, or "made" / "missed") MADE collects the
+        installment from the borrower's available balance
+        (InsufficientFunds otherwise, and nothing is recorded); MISSED moves
+        no money. ``amount`` defaults to the installment, and anything else
+        is NotTheInstallment. ``payment_time`` (aware datetime or RFC 3339
+        string; default now) is not in the future nor before the
+        origination day. One record per loan and calendar month (UTC):
+        LoanPaymentAlreadyRecorded; LoanRepaid once every installment is
+        made.
+
+        ``request_id`` (a UUID) makes the call idempotent; one is generated
+        when omitted, and reused by every retry of this call.
+        """
+        fields = dict(
+            loan_id=loan_id,
+            status=_loan_payment_status(status),
+            # The client does not know the loan's currency: the server
+            # checks the decimals.
+            amount="" if amount is None else to_money_string(amount, "amount", None),
+            request_id=self._request_id(request_id),
+        )
+        when = _instant(payment_time, "payment_time")
+        if when is not None:
+            fields["payment_time"] = when
+        m = self._call(
+            self._loans.RecordLoanPayment,
+            loan_service_pb2.RecordLoanPaymentRequest(**fields),
+            self._admin_metadata(),
+            name="jobpay.v1.LoanService/RecordLoanPayment",
+            retry=True,
+        )
+        return LoanPayment.from_proto(m)
+
+    def list_loan_payments(
+        self, loan_id: int, page_size: int = 0, page_token: str = ""
+    ) -> Page[LoanPayment]:
+        """One page of a loan's payments, made and missed, by payment_time."""
+        m = self._call(
+            self._loans.ListLoanPayments,
+            loan_service_pb2.ListLoanPaymentsRequest(
+                loan_id=loan_id, page_size=page_size, page_token=page_token
+            ),
+            self._admin_metadata(),
+            name="jobpay.v1.LoanService/ListLoanPayments",
+            retry=True,
+        )
+        return Page([LoanPayment.from_proto(p) for p in m.payments], m.next_page_token)
+
+    def iter_loan_payments(self, loan_id: int, page_size: int = 0) -> Iterator[LoanPayment]:
+        """All of a loan's payments, by payment_time, fetching page by page."""
+        return self._paginate(lambda token: self.list_loan_payments(loan_id, page_size, token))
+
+    def get_loan_balance(self, loan_id: int, as_of: InstantLike = None) -> LoanBalance:
+        """What a loan owed at ``as_of`` (aware datetime or RFC 3339 string;
+        default now): total_repayable minus the installments made at or
+        before it. InvalidArgument when before the origination."""
+        fields: Dict[str, object] = dict(loan_id=loan_id)
+        when = _instant(as_of, "as_of")
+        if when is not None:
+            fields["as_of"] = when
+        m = self._call(
+            self._loans.GetLoanBalance,
+            loan_service_pb2.GetLoanBalanceRequest(**fields),
+            self._admin_metadata(),
+            name="jobpay.v1.LoanService/GetLoanBalance",
+            retry=True,
+        )
+        return LoanBalance.from_proto(m)
+
+    def get_outstanding_debt(self, as_of: InstantLike = None, currency: str = "") -> OutstandingDebt:
+        """Over every loan in ``currency`` (default: the platform currency)
+        originated at or before ``as_of`` (default now): the debt still owed
+        then (``value``) and how many loans owed something (``volume``)."""
+        fields: Dict[str, object] = dict(currency_code=_currency(currency))
+        when = _instant(as_of, "as_of")
+        if when is not None:
+            fields["as_of"] = when
+        m = self._call(
+            self._loans.GetOutstandingDebt,
+            loan_service_pb2.GetOutstandingDebtRequest(**fields),
+            self._admin_metadata(),
+            name="jobpay.v1.LoanService/GetOutstandingDebt",
+            retry=True,
+        )
+        return OutstandingDebt.from_proto(m)
 
 
 __all__ = ["JobpayClient", "DEFAULT_RETRY_CODES"]

@@ -50,7 +50,7 @@ class JobpayError(Exception):
         domain: ``google.rpc.ErrorInfo.domain`` (``"jobpay"``).
         metadata: ``google.rpc.ErrorInfo.metadata`` (e.g. ``balance`` and
             ``required`` for INSUFFICIENT_FUNDS, ``limit`` for
-            DEPOSIT_LIMIT_EXCEEDED).
+            DEPOSIT_LIMIT_EXCEEDED, ``state`` for PAYOUT_NOT_REQUESTED).
         field_violations: the ``google.rpc.BadRequest`` violations.
         details: every decoded detail message (``google.protobuf.Any``
             unpacked when its type is known, else the ``Any`` itself).
@@ -201,6 +201,66 @@ class DepositLimitExceeded(FailedPrecondition):
         return Money(value, self.metadata.get("currency_code", "")) if value else None
 
 
+class NotTheInstallment(InvalidArgument):
+    """INVALID_ARGUMENT (NOT_THE_INSTALLMENT): a loan payment whose amount is
+    not the loan's installment; ``metadata`` has ``installment`` and
+    ``currency_code`` (see :attr:`installment`)."""
+
+    @property
+    def installment(self):
+        """The loan's installment: a :class:`~jobpay_client.Money`, or None."""
+        from .money import Money
+
+        value = self.metadata.get("installment")
+        return Money(value, self.metadata.get("currency_code", "")) if value else None
+
+
+class ProfileNotFound(NotFound):
+    """NOT_FOUND (PROFILE_NOT_FOUND): no profile has that id (an admin's
+    balance summary); ``metadata["id"]``."""
+
+
+class PayoutNotFound(NotFound):
+    """NOT_FOUND (PAYOUT_NOT_FOUND): no such payout, or another profile's;
+    ``metadata["id"]``."""
+
+
+class LoanNotFound(NotFound):
+    """NOT_FOUND (LOAN_NOT_FOUND): no such loan; ``metadata["id"]``."""
+
+
+class LoanPaymentAlreadyRecorded(AlreadyExists):
+    """ALREADY_EXISTS (LOAN_PAYMENT_ALREADY_RECORDED): the loan already has a
+    payment, made or missed, in that calendar month (UTC);
+    ``metadata["month"]`` is ``YYYY-MM``."""
+
+
+class PayoutNotRequested(FailedPrecondition):
+    """FAILED_PRECONDITION (PAYOUT_NOT_REQUESTED): only a requested payout can
+    be completed or cancelled; ``metadata["state"]`` is its state (see
+    :attr:`state`)."""
+
+    @property
+    def state(self):
+        """The payout's state: a :class:`~jobpay_client.PayoutState` (the raw
+        string for a state this SDK does not know), or None."""
+        from .types import PayoutState
+
+        value = self.metadata.get("state")
+        if not value:
+            return None
+        name = value[len("PAYOUT_STATE_"):] if value.startswith("PAYOUT_STATE_") else value
+        try:
+            return PayoutState[name]
+        except KeyError:
+            return value
+
+
+class LoanRepaid(FailedPrecondition):
+    """FAILED_PRECONDITION (LOAN_REPAID): every installment of the loan is
+    made; nothing more can be recorded."""
+
+
 _BY_CODE: Dict[grpc.StatusCode, Type[JobpayError]] = {
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
     grpc.StatusCode.NOT_FOUND: NotFound,
@@ -227,6 +287,13 @@ _BY_REASON: Dict[Tuple[grpc.StatusCode, str], Type[JobpayError]] = {
     (grpc.StatusCode.FAILED_PRECONDITION, "CONTRACT_TERMINATED"): ContractTerminated,
     (grpc.StatusCode.FAILED_PRECONDITION, "INVALID_CONTRACT_TRANSITION"): InvalidContractTransition,
     (grpc.StatusCode.FAILED_PRECONDITION, "DEPOSIT_LIMIT_EXCEEDED"): DepositLimitExceeded,
+    (grpc.StatusCode.INVALID_ARGUMENT, "NOT_THE_INSTALLMENT"): NotTheInstallment,
+    (grpc.StatusCode.NOT_FOUND, "PROFILE_NOT_FOUND"): ProfileNotFound,
+    (grpc.StatusCode.NOT_FOUND, "PAYOUT_NOT_FOUND"): PayoutNotFound,
+    (grpc.StatusCode.NOT_FOUND, "LOAN_NOT_FOUND"): LoanNotFound,
+    (grpc.StatusCode.ALREADY_EXISTS, "LOAN_PAYMENT_ALREADY_RECORDED"): LoanPaymentAlreadyRecorded,
+    (grpc.StatusCode.FAILED_PRECONDITION, "PAYOUT_NOT_REQUESTED"): PayoutNotRequested,
+    (grpc.StatusCode.FAILED_PRECONDITION, "LOAN_REPAID"): LoanRepaid,
 }
 
 _KNOWN_DETAILS = (
@@ -332,6 +399,13 @@ __all__ = [
     "ContractTerminated",
     "InvalidContractTransition",
     "DepositLimitExceeded",
+    "NotTheInstallment",
+    "ProfileNotFound",
+    "PayoutNotFound",
+    "LoanNotFound",
+    "LoanPaymentAlreadyRecorded",
+    "PayoutNotRequested",
+    "LoanRepaid",
     "error_class",
     "from_rpc_error",
 ]

@@ -11,6 +11,8 @@ from ._generated.jobpay.v1 import (  # noqa: F401
     contract_service_pb2_grpc,
     job_service_pb2,
     job_service_pb2_grpc,
+    loan_service_pb2,
+    loan_service_pb2_grpc,
     payout_service_pb2,
     payout_service_pb2_grpc,
     resources_pb2,

@@ -17,7 +17,7 @@ from typing import Generic, List, Optional, Tuple, TypeVar
 
 from google.protobuf import timestamp_pb2
 
-from ._generated.jobpay.v1 import admin_service_pb2, resources_pb2
+from ._generated.jobpay.v1 import admin_service_pb2, loan_service_pb2, resources_pb2
 from .money import Money, from_money_string, optional_money
 
 T = TypeVar("T")
@@ -66,6 +66,30 @@ class Rounding(enum.IntEnum):
     #: Rounded to the currency's precision by the server, halves away from
     #: zero ("100.115" USD moves 100.12).
     HALF_AWAY_FROM_ZERO = resources_pb2.ROUNDING_HALF_AWAY_FROM_ZERO
+
+
+class PayoutState(enum.IntEnum):
+    """``jobpay.v1.PayoutState``: REQUESTED -> PAID_OUT (an admin's
+    complete_payout) or REQUESTED -> CANCELLED (its requester or an admin);
+    PAID_OUT and CANCELLED are final."""
+
+    UNSPECIFIED = resources_pb2.PAYOUT_STATE_UNSPECIFIED
+    #: Asked for: the amount is held on the balance.
+    REQUESTED = resources_pb2.PAYOUT_STATE_REQUESTED
+    #: Cancelled: the hold was released, no money moved.
+    CANCELLED = resources_pb2.PAYOUT_STATE_CANCELLED
+    #: Paid out: the money left the platform (one PAYOUT ledger entry).
+    PAID_OUT = resources_pb2.PAYOUT_STATE_PAID_OUT
+
+
+class LoanPaymentStatus(enum.IntEnum):
+    """``jobpay.v1.LoanPaymentStatus``: a month's installment made or missed."""
+
+    UNSPECIFIED = loan_service_pb2.LOAN_PAYMENT_STATUS_UNSPECIFIED
+    #: The installment was collected from the borrower.
+    MADE = loan_service_pb2.LOAN_PAYMENT_STATUS_MADE
+    #: The installment was due and not paid; no money moved.
+    MISSED = loan_service_pb2.LOAN_PAYMENT_STATUS_MISSED
 
 
 def _enum(cls, value: int):
@@ -313,6 +337,228 @@ class BestClient:
 
 
 @dataclass(frozen=True)
+class Payout:
+    """``jobpay.v1.Payout``: a request to take money out of the platform."""
+
+    id: int
+    profile_id: int
+    amount: Money
+    currency_code: str
+    state: PayoutState
+    #: The PAYOUT ledger entry once paid out; 0 before.
+    ledger_entry_id: int
+    #: The upstream feed item that asked for it; "" when asked through the API.
+    external_id: str
+    create_time: Optional[_dt.datetime]
+    #: When its state last changed.
+    update_time: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.Payout) -> "Payout":
+        code = m.currency_code
+        return cls(
+            id=m.id,
+            profile_id=m.profile_id,
+            amount=from_money_string(m.amount, code),
+            currency_code=code,
+            state=_enum(PayoutState, m.state),
+            ledger_entry_id=m.ledger_entry_id,
+            external_id=m.external_id,
+            create_time=_time(m, "create_time"),
+            update_time=_time(m, "update_time"),
+        )
+
+
+@dataclass(frozen=True)
+class BalanceSummary:
+    """``jobpay.v1.BalanceSummary``: where one balance stands and how it got
+    there. ``balance = opening + deposited + earned + transferred_in +
+    borrowed - withdrawn - spent - transferred_out - paid_out - repaid``, and
+    ``payout`` (requested, still pending) equals ``held``."""
+
+    profile_id: int
+    currency_code: str
+    balance: Money
+    #: Held by pending payout requests.
+    held: Money
+    #: balance - held.
+    available: Money
+    #: Balances that predate the ledger (seeded data).
+    opening: Money
+    deposited: Money
+    withdrawn: Money
+    #: Credited by job payments (and upstream "earned" items).
+    earned: Money
+    #: Debited by job payments (and upstream "spent" items).
+    spent: Money
+    transferred_in: Money
+    transferred_out: Money
+    #: Requested payouts still pending.
+    payout: Money
+    #: Completed payouts.
+    paid_out: Money
+    #: Loans disbursed to the profile.
+    borrowed: Money
+    #: Loan installments collected from the profile.
+    repaid: Money
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.BalanceSummary) -> "BalanceSummary":
+        code = m.currency_code
+        amounts = {
+            name: from_money_string(getattr(m, name), code)
+            for name in (
+                "balance", "held", "available", "opening", "deposited", "withdrawn",
+                "earned", "spent", "transferred_in", "transferred_out", "payout",
+                "paid_out", "borrowed", "repaid",
+            )
+        }
+        return cls(profile_id=m.profile_id, currency_code=code, **amounts)
+
+
+@dataclass(frozen=True)
+class PayoutRequestTotal:
+    """One row of ListPayoutRequests: a profile's requested payouts in one
+    currency, added up."""
+
+    profile_id: int
+    #: First and last name.
+    full_name: str
+    amount: Money
+    #: How many requested payouts.
+    payout_count: int
+    currency_code: str
+
+    @classmethod
+    def from_proto(cls, m: admin_service_pb2.PayoutRequestTotal) -> "PayoutRequestTotal":
+        return cls(
+            profile_id=m.profile_id,
+            full_name=m.full_name,
+            amount=from_money_string(m.amount, m.currency_code),
+            payout_count=m.payout_count,
+            currency_code=m.currency_code,
+        )
+
+
+@dataclass(frozen=True)
+class Loan:
+    """``jobpay.v1.Loan``: an installment loan; every amount is in
+    ``currency_code``."""
+
+    id: int
+    borrower_id: int
+    #: The amount lent.
+    amount: Money
+    currency_code: str
+    term_months: int
+    #: The yearly rate: Decimal("0.05") is 5% a year.
+    annual_rate: Decimal
+    #: The monthly installment, rounded down to the minor unit.
+    installment: Money
+    #: installment * term_months.
+    total_repayable: Money
+    #: What is still owed now.
+    outstanding: Money
+    payments_made: int
+    payments_missed: int
+    #: When the loan was taken.
+    origination_time: Optional[_dt.datetime]
+    #: When it was recorded.
+    create_time: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: loan_service_pb2.Loan) -> "Loan":
+        code = m.currency_code
+        return cls(
+            id=m.id,
+            borrower_id=m.borrower_id,
+            amount=from_money_string(m.amount, code),
+            currency_code=code,
+            term_months=m.term_months,
+            annual_rate=Decimal(m.annual_rate),
+            installment=from_money_string(m.installment, code),
+            total_repayable=from_money_string(m.total_repayable, code),
+            outstanding=from_money_string(m.outstanding, code),
+            payments_made=m.payments_made,
+            payments_missed=m.payments_missed,
+            origination_time=_time(m, "origination_time"),
+            create_time=_time(m, "create_time"),
+        )
+
+
+@dataclass(frozen=True)
+class LoanPayment:
+    """``jobpay.v1.LoanPayment``: one month's payment of a loan, made or
+    missed."""
+
+    id: int
+    loan_id: int
+    status: LoanPaymentStatus
+    #: The installment.
+    amount: Money
+    #: When it was made or due.
+    payment_time: Optional[_dt.datetime]
+    #: The LOAN_REPAYMENT ledger entry of a made payment; 0 for a missed one.
+    ledger_entry_id: int
+    #: When it was recorded.
+    create_time: Optional[_dt.datetime]
+    currency_code: str
+
+    @classmethod
+    def from_proto(cls, m: loan_service_pb2.LoanPayment) -> "LoanPayment":
+        return cls(
+            id=m.id,
+            loan_id=m.loan_id,
+            status=_enum(LoanPaymentStatus, m.status),
+            amount=from_money_string(m.amount, m.currency_code),
+            payment_time=_time(m, "payment_time"),
+            ledger_entry_id=m.ledger_entry_id,
+            create_time=_time(m, "create_time"),
+            currency_code=m.currency_code,
+        )
+
+
+@dataclass(frozen=True)
+class LoanBalance:
+    """What GetLoanBalance returns: what a loan owed at ``as_of``."""
+
+    loan_id: int
+    outstanding: Money
+    currency_code: str
+    as_of: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: loan_service_pb2.GetLoanBalanceResponse) -> "LoanBalance":
+        return cls(
+            loan_id=m.loan_id,
+            outstanding=from_money_string(m.outstanding, m.currency_code),
+            currency_code=m.currency_code,
+            as_of=_time(m, "as_of"),
+        )
+
+
+@dataclass(frozen=True)
+class OutstandingDebt:
+    """What GetOutstandingDebt returns: over the loans of one currency
+    originated at or before ``as_of``, the debt still owed then (``value``)
+    and how many loans owed something (``volume``)."""
+
+    value: Money
+    volume: int
+    currency_code: str
+    as_of: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: loan_service_pb2.GetOutstandingDebtResponse) -> "OutstandingDebt":
+        return cls(
+            value=from_money_string(m.value, m.currency_code),
+            volume=m.volume,
+            currency_code=m.currency_code,
+            as_of=_time(m, "as_of"),
+        )
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a List call. ``next_page_token`` is "" on the last page."""
 
@@ -331,6 +577,8 @@ __all__ = [
     "ContractStatus",
     "LedgerEntryKind",
     "Rounding",
+    "PayoutState",
+    "LoanPaymentStatus",
     "Currency",
     "CurrencyBalance",
     "Profile",
@@ -341,5 +589,12 @@ __all__ = [
     "Balance",
     "BestProfession",
     "BestClient",
+    "Payout",
+    "BalanceSummary",
+    "PayoutRequestTotal",
+    "Loan",
+    "LoanPayment",
+    "LoanBalance",
+    "OutstandingDebt",
     "Page",
 ]

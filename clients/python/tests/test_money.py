@@ -20,9 +20,17 @@ from jobpay_client import (
     JobAlreadyPaid,
     JobpayClient,
     JobpayError,
+    LoanNotFound,
+    LoanPaymentAlreadyRecorded,
+    LoanRepaid,
     Money,
     NotFound,
+    NotTheInstallment,
+    PayoutNotFound,
+    PayoutNotRequested,
+    PayoutState,
     PermissionDenied,
+    ProfileNotFound,
     RequestIdReused,
     Rounding,
     Unauthenticated,
@@ -184,6 +192,15 @@ def test_from_money_string():
         (grpc.StatusCode.ALREADY_EXISTS, "CURRENCY_EXISTS", CurrencyExists),
         (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT", InvalidArgument),
         (grpc.StatusCode.NOT_FOUND, "JOB_NOT_FOUND", NotFound),
+        (grpc.StatusCode.NOT_FOUND, "PAYOUT_NOT_FOUND", PayoutNotFound),
+        (grpc.StatusCode.NOT_FOUND, "LOAN_NOT_FOUND", LoanNotFound),
+        (grpc.StatusCode.NOT_FOUND, "PROFILE_NOT_FOUND", ProfileNotFound),
+        (grpc.StatusCode.FAILED_PRECONDITION, "PAYOUT_NOT_REQUESTED", PayoutNotRequested),
+        (grpc.StatusCode.FAILED_PRECONDITION, "LOAN_REPAID", LoanRepaid),
+        (grpc.StatusCode.ALREADY_EXISTS, "LOAN_PAYMENT_ALREADY_RECORDED", LoanPaymentAlreadyRecorded),
+        (grpc.StatusCode.INVALID_ARGUMENT, "NOT_THE_INSTALLMENT", NotTheInstallment),
+        # A reason under another code than its own keeps the code's class.
+        (grpc.StatusCode.INVALID_ARGUMENT, "PAYOUT_NOT_FOUND", InvalidArgument),
         (grpc.StatusCode.PERMISSION_DENIED, "WRONG_PARTY", PermissionDenied),
         (grpc.StatusCode.UNAUTHENTICATED, "", Unauthenticated),
         (grpc.StatusCode.UNAVAILABLE, "", Unavailable),
@@ -277,6 +294,40 @@ def test_deposit_limit_exceeded_limit():
     assert e.limit == Decimal("0.25") and e.limit.currency_code == "BTC"
 
 
+def test_payout_not_requested_state():
+    def make(metadata):
+        return PayoutNotRequested(
+            grpc.StatusCode.FAILED_PRECONDITION, "x", reason="PAYOUT_NOT_REQUESTED",
+            metadata=metadata,
+        )
+
+    assert make({"state": "PAYOUT_STATE_PAID_OUT"}).state is PayoutState.PAID_OUT
+    assert make({"state": "PAYOUT_STATE_CANCELLED"}).state is PayoutState.CANCELLED
+    assert make({"state": "PAYOUT_STATE_ON_HOLD"}).state == "PAYOUT_STATE_ON_HOLD"  # newer server
+    assert make({}).state is None
+    assert issubclass(PayoutNotRequested, FailedPrecondition)
+
+
+def test_not_the_installment_installment():
+    e = NotTheInstallment(
+        grpc.StatusCode.INVALID_ARGUMENT, "x", reason="NOT_THE_INSTALLMENT",
+        metadata={"installment": "85.60", "currency_code": "USD"},
+    )
+    assert e.installment == Decimal("85.60") and e.installment.currency_code == "USD"
+    assert NotTheInstallment(grpc.StatusCode.INVALID_ARGUMENT, "x").installment is None
+
+
+def test_instants_are_sent_in_utc():
+    from jobpay_client.client import _instant
+
+    paris = dt.timezone(dt.timedelta(hours=2))
+    assert _instant(dt.datetime(2026, 3, 1, 12, 30, tzinfo=paris), "t").ToJsonString() == (
+        "2026-03-01T10:30:00Z"
+    )
+    assert _instant("2026-03-01T12:00:00+02:00", "t").ToJsonString() == "2026-03-01T10:00:00Z"
+    assert _instant(None, "t") is None
+
+
 def test_client_validates_before_sending():
     # A channel to nowhere: every check below must fail before any call.
     client = JobpayClient("127.0.0.1:9", profile_id=1, max_attempts=1)
@@ -306,6 +357,29 @@ def test_client_validates_before_sending():
             client.withdraw("1", rounding="HALF_DOWN")
         with pytest.raises(TypeError):
             client.withdraw("1", currency=978)
+        # Payouts and loans.
+        with pytest.raises(ValueError):
+            client.request_payout("1.001")
+        with pytest.raises(TypeError):
+            client.request_payout(1.5)
+        with pytest.raises(TypeError):
+            client.create_loan(1, "100", 12, 0.05)  # a float rate
+        with pytest.raises(ValueError):
+            client.create_loan(1, "100", 12, "-0.05")
+        with pytest.raises(ValueError):
+            client.create_loan(1, "100", 12, "0.05", origination_time=dt.datetime(2026, 1, 15))
+        with pytest.raises(TypeError):
+            client.create_loan(1, "100", 12, "0.05", origination_time=dt.date(2026, 1, 15))
+        with pytest.raises(ValueError):
+            client.record_loan_payment(1, "late")
+        with pytest.raises(TypeError):
+            client.record_loan_payment(1, True)
+        with pytest.raises(ValueError):
+            client.record_loan_payment(1, amount="-1")
+        with pytest.raises(ValueError):
+            client.get_loan_balance(1, as_of="yesterday")
+        with pytest.raises(ValueError):
+            client.get_outstanding_debt(as_of=dt.datetime(2026, 1, 1))
         with pytest.raises(ValueError):
             JobpayClient()
         with pytest.raises(ValueError):

@@ -198,3 +198,42 @@ def test_unreachable_server_is_unavailable():
             client.get_balance()
     finally:
         client.close()
+
+
+def test_request_payout_retry_holds_once(world, flaky_client):
+    world.fund("50")
+    flaky = Flaky("/RequestPayout", failures=1, code=grpc.StatusCode.ABORTED)
+    client, sleeps = flaky_client(world.client.profile_id, flaky)
+    payout = client.request_payout("20")  # attempt 1 held it, its answer was lost
+    assert len(flaky.attempts) == 2 and len(sleeps) == 1
+    assert len({a.request_id for a in flaky.attempts}) == 1
+    uuid.UUID(flaky.attempts[0].request_id)
+    assert [p.id for p in world.client.iter_payouts()] == [payout.id]
+    assert world.client.get_balance().held == Decimal("20.00")
+
+
+def test_loan_calls_retry_with_the_same_request_id(server, world, flaky_client):
+    borrower = world.contractor.profile_id
+    loans = Flaky("/CreateLoan")
+    admin, _ = flaky_client(None, loans, admin_key=server.admin_key)
+    loan = admin.create_loan(borrower, "240", 12, "0.05", origination_time="2026-01-15T10:00:00Z")
+    assert len(loans.attempts) == 2 and len({a.request_id for a in loans.attempts}) == 1
+    assert [l.id for l in admin.iter_loans(borrower)] == [loan.id]  # lent once
+    assert world.contractor.get_balance().balance == Decimal("240.00")
+
+    payments = Flaky("/RecordLoanPayment")
+    admin, _ = flaky_client(None, payments, admin_key=server.admin_key)
+    made = admin.record_loan_payment(loan.id, payment_time="2026-01-20T10:00:00Z")
+    assert len(payments.attempts) == 2 and len({a.request_id for a in payments.attempts}) == 1
+    assert [p.id for p in admin.iter_loan_payments(loan.id)] == [made.id]  # collected once
+    assert world.contractor.get_balance().balance == Decimal("240.00") - made.amount
+
+
+def test_payout_transitions_are_not_retried(server, world, flaky_client):
+    world.fund("10")
+    payout = world.client.request_payout("5")
+    flaky = Flaky("/CompletePayout", failures=1, reach_server=False)
+    admin, sleeps = flaky_client(None, flaky, admin_key=server.admin_key)
+    with pytest.raises(Unavailable):
+        admin.complete_payout(payout.id)
+    assert len(flaky.attempts) == 1 and sleeps == []
