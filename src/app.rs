@@ -9,8 +9,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::api::AppState;
-use crate::auth::{self, AdminKey};
-use crate::config::ServeArgs;
+use crate::auth::jwt::{JwtSettings, JwtVerifier};
+use crate::auth::{self, AdminKey, CallerAuth};
+use crate::config::{CallerAuthMode, ServeArgs};
 use crate::currencies::Currencies;
 use crate::ledger::{self, Ledger};
 use crate::seed::{self, SeedOutcome};
@@ -31,9 +32,25 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     if args.demo && !admin_key.is_enabled() {
         let key = auth::generate_admin_key();
         println!("demo admin key (shown once): {key}");
-        println!("  send it as metadata: authorization: Bearer {key}");
+        match args.caller_auth {
+            CallerAuthMode::Header => {
+                println!("  send it as metadata: authorization: Bearer {key}")
+            }
+            CallerAuthMode::Jwt => println!("  send it as metadata: x-admin-key: {key}"),
+        }
         admin_key = AdminKey::from_key(&key);
     }
+    let caller_auth = match args.caller_auth {
+        CallerAuthMode::Header => CallerAuth::Header,
+        CallerAuthMode::Jwt => CallerAuth::Jwt(JwtVerifier::new(&JwtSettings {
+            secret_file: args.jwt_secret_file.clone(),
+            public_key_files: args.jwt_public_key_file.clone(),
+            issuer: args.jwt_issuer.clone(),
+            audience: args.jwt_audience.clone(),
+            leeway: args.jwt_leeway,
+        })?),
+    };
+    let admin_key = admin_key.read_from(caller_auth.admin_key_header());
     let mut store_options = StoreOptions::new(args.database.url());
     store_options.pool_size = args.database.pool_size;
     store_options.log_statements = args.database.log_sql;
@@ -73,6 +90,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         ledger: Ledger::new(store.clone(), args.max_batch as usize),
         admin_key,
         currencies: Arc::clone(&currencies),
+        caller_auth: Arc::new(caller_auth),
     };
     let options = ServeOptions {
         max_message_size: args.max_message_size as usize,

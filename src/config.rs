@@ -105,6 +105,34 @@ pub struct ServeArgs {
     #[arg(long, env = "JOBPAY_ADMIN_KEY_SHA256", hide_env_values = true)]
     pub admin_key_sha256: Option<String>,
 
+    /// How callers of the profile services are identified: `header` (the
+    /// `profile_id` metadata, for demos) or `jwt` (the `sub` of a verified
+    /// token in `authorization: Bearer`; admin calls then send the admin key
+    /// as `x-admin-key`).
+    #[arg(long, env = "JOBPAY_CALLER_AUTH", value_enum, default_value_t = CallerAuthMode::Header)]
+    pub caller_auth: CallerAuthMode,
+
+    /// JWT mode: file holding the HS256 secret (at least 32 bytes).
+    #[arg(long, env = "JOBPAY_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<std::path::PathBuf>,
+
+    /// JWT mode: PEM public key file (RSA: RS256, P-256: ES256); repeat or
+    /// separate with commas for several keys (rotation).
+    #[arg(long, env = "JOBPAY_JWT_PUBLIC_KEY_FILE", value_delimiter = ',')]
+    pub jwt_public_key_file: Vec<std::path::PathBuf>,
+
+    /// JWT mode: the required `iss` claim, when set.
+    #[arg(long, env = "JOBPAY_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// JWT mode: the required `aud` claim, when set.
+    #[arg(long, env = "JOBPAY_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+
+    /// JWT mode: clock leeway for `exp` and `nbf`.
+    #[arg(long, env = "JOBPAY_JWT_LEEWAY", default_value = "30s", value_parser = parse_duration)]
+    pub jwt_leeway: Duration,
+
     /// The platform currency: what an empty `currency_code` means in every
     /// request, and the currency of `Profile.balance`. Must be a currency of
     /// the database (USD, EUR, BTC, or one added with CreateCurrency), or
@@ -206,4 +234,13 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
+}
+
+/// `--caller-auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CallerAuthMode {
+    /// `profile_id` metadata.
+    Header,
+    /// A verified JWT's `sub`.
+    Jwt,
 }

@@ -41,6 +41,12 @@ pub enum AuthFailure {
     MissingAdminKey,
     WrongAdminKey,
     AdminDisabled,
+    /// JWT mode: no `authorization: Bearer <token>`.
+    MissingToken,
+    /// JWT mode: a token that does not verify (signature, algorithm, claims).
+    TokenInvalid,
+    /// JWT mode: a token past its `exp`.
+    TokenExpired,
 }
 
 /// What a contract-scoped call tried to look up.
@@ -181,6 +187,8 @@ impl Error {
                 AuthFailure::MissingAdminKey => "MISSING_ADMIN_KEY",
                 AuthFailure::WrongAdminKey => "WRONG_ADMIN_KEY",
                 AuthFailure::AdminDisabled => "ADMIN_DISABLED",
+                AuthFailure::MissingToken | AuthFailure::TokenInvalid => "TOKEN_INVALID",
+                AuthFailure::TokenExpired => "TOKEN_EXPIRED",
             },
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
             Error::RequestIdReused => "REQUEST_ID_REUSED",
@@ -278,8 +286,16 @@ impl fmt::Display for Error {
                 }
                 AuthFailure::UnknownProfile => "no profile has the id in `profile_id` metadata",
                 AuthFailure::MissingAdminKey => {
-                    "missing `authorization: Bearer <admin key>` metadata"
+                    "missing admin key: send `authorization: Bearer <admin key>` metadata \
+                     (`x-admin-key: <admin key>` when callers use JWTs)"
                 }
+                AuthFailure::MissingToken => {
+                    "missing `authorization: Bearer <token>` metadata: send the caller's JWT"
+                }
+                AuthFailure::TokenInvalid => {
+                    "the token is not valid (signature, algorithm, issuer, audience or subject)"
+                }
+                AuthFailure::TokenExpired => "the token has expired",
                 AuthFailure::WrongAdminKey => "the admin key is not valid",
                 AuthFailure::AdminDisabled => {
                     "admin calls are disabled: the server has no admin key configured"

@@ -1,4 +1,5 @@
--- Transfer between two of twenty accounts: lock and read both balance rows,
+-- Transfer between two of twenty accounts: lock both balance rows in key
+-- order, read them,
 -- decide, append the ledger entry, write both balances with their
 -- transferred totals. SERIALIZABLE.
 \set a random(0, 19)
@@ -7,13 +8,15 @@
 \set src 3000000 + :a
 \set dst 3000000 + (:a + :d) % 20
 BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE;
+-- Locks in key order first, as jobpay does: no deadlock between clients.
+SELECT 1 FROM balances WHERE currency_code = 'USD' AND profile_id IN (:src, :dst)
+ORDER BY profile_id FOR UPDATE;
 SELECT p.balance - p.held - :amount AS left_over, p.balance - :amount AS src_after,
        p.transferred_out + :amount AS src_out,
        q.balance + :amount AS dst_after, q.transferred_in + :amount AS dst_in
 FROM balances p, balances q
 WHERE p.profile_id = :src AND p.currency_code = 'USD'
-  AND q.profile_id = :dst AND q.currency_code = 'USD'
-FOR UPDATE \gset
+  AND q.profile_id = :dst AND q.currency_code = 'USD' \gset
 \if :left_over >= 0
 INSERT INTO ledger_entries (kind, debit_profile_id, credit_profile_id, amount,
                             debit_balance_after, credit_balance_after, currency_code, created_at)

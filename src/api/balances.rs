@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, caller, move_money, with_balances};
+use super::{AppState, move_money, with_balances};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{DepositInput, TransferInput, WithdrawInput};
 use crate::domain::{Balance, BalanceSummary, LedgerEntry};
@@ -30,7 +30,7 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::GetBalanceRequest>,
     ) -> Result<Response<pb::GetBalanceResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let currency = self
             .state
             .currencies
@@ -61,7 +61,7 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::DepositRequest>,
     ) -> Result<Response<pb::DepositResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let input = DepositInput::try_from(request.get_ref())?;
         let op = Op::Deposit {
             profile_id: input.profile_id,
@@ -74,7 +74,7 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::WithdrawRequest>,
     ) -> Result<Response<pb::WithdrawResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let input = WithdrawInput::try_from(request.get_ref())?;
         let op = Op::Withdraw {
             amount: input.amount.resolve(&self.state.currencies).await?,
@@ -86,7 +86,7 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::TransferRequest>,
     ) -> Result<Response<pb::TransferResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let input = TransferInput::try_from(request.get_ref())?;
         if input.to_profile_id == caller {
             return Err(
@@ -104,7 +104,7 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::ListLedgerEntriesRequest>,
     ) -> Result<Response<pb::ListLedgerEntriesResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let page = PageRequest::parse("ledger_entries", req.page_size, &req.page_token)?;
         let currency = if req.currency_code.is_empty() {
@@ -151,7 +151,7 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::ListBalancesRequest>,
     ) -> Result<Response<pb::ListBalancesResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let profile = load_caller(self.state.store.conn(), caller).await?;
         let profile = with_balances(&self.state, vec![profile])
             .await?
@@ -166,7 +166,7 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::GetBalanceSummaryRequest>,
     ) -> Result<Response<pb::BalanceSummary>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let currency = self
             .state
             .currencies
@@ -184,7 +184,7 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::ListCurrenciesRequest>,
     ) -> Result<Response<pb::ListCurrenciesResponse>, Status> {
-        load_caller(self.state.store.conn(), caller(&request)?).await?;
+        load_caller(self.state.store.conn(), self.state.caller(&request)?).await?;
         let currencies = self.state.currencies.list().await?;
         Ok(Response::new(pb::ListCurrenciesResponse {
             currencies: currencies.into_iter().map(Into::into).collect(),

@@ -7,7 +7,7 @@ use sea_orm::{
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, caller, id_field, text_field};
+use super::{AppState, id_field, text_field};
 use crate::auth::load_caller;
 use crate::error::{Error, Resource};
 use crate::proto::pb::{self, contract_service_server::ContractService};
@@ -113,7 +113,7 @@ impl ContractService for ContractApi {
         &self,
         request: Request<pb::GetContractRequest>,
     ) -> Result<Response<pb::Contract>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let id = id_field("id", request.get_ref().id)?;
         let db = self.state.store.conn();
         load_caller(db, caller).await?;
@@ -125,7 +125,7 @@ impl ContractService for ContractApi {
         &self,
         request: Request<pb::ListContractsRequest>,
     ) -> Result<Response<pb::ListContractsResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let page = PageRequest::parse("contracts", req.page_size, &req.page_token)?;
         let db = self.state.store.conn();
@@ -148,7 +148,7 @@ impl ContractService for ContractApi {
         &self,
         request: Request<pb::CreateContractRequest>,
     ) -> Result<Response<pb::Contract>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let contractor_id = id_field("contractor_id", req.contractor_id)?;
         let terms = text_field("terms", &req.terms, MAX_TERMS_CHARS)?;
@@ -198,7 +198,7 @@ impl ContractService for ContractApi {
         &self,
         request: Request<pb::StartContractRequest>,
     ) -> Result<Response<pb::Contract>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let id = id_field("id", request.get_ref().id)?;
         let contract = self.transition(caller, id, Transition::Start).await?;
         Ok(Response::new(contract.into()))
@@ -208,7 +208,7 @@ impl ContractService for ContractApi {
         &self,
         request: Request<pb::TerminateContractRequest>,
     ) -> Result<Response<pb::Contract>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let id = id_field("id", request.get_ref().id)?;
         let contract = self.transition(caller, id, Transition::Terminate).await?;
         Ok(Response::new(contract.into()))

@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use super::contracts::{contract_of_party, party_of};
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, caller, id_field, move_money, text_field};
+use super::{AppState, id_field, move_money, text_field};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{AmountInput, PayJobInput};
 use crate::domain::Job;
@@ -37,7 +37,7 @@ impl JobService for JobApi {
         &self,
         request: Request<pb::ListUnpaidJobsRequest>,
     ) -> Result<Response<pb::ListUnpaidJobsResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let page = PageRequest::parse("unpaid_jobs", req.page_size, &req.page_token)?;
         let db = self.state.store.conn();
@@ -65,7 +65,7 @@ impl JobService for JobApi {
         &self,
         request: Request<pb::CreateJobRequest>,
     ) -> Result<Response<pb::Job>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let contract_id = id_field("contract_id", req.contract_id)?;
         let description = text_field("description", &req.description, MAX_DESCRIPTION_CHARS)?;
@@ -111,7 +111,7 @@ impl JobService for JobApi {
         &self,
         request: Request<pb::PayJobRequest>,
     ) -> Result<Response<pb::PayJobResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let input = PayJobInput::try_from(request.get_ref())?;
         let op = Op::PayJob {
             job_id: input.job_id,

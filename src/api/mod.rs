@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use tonic::Request;
 
-use crate::auth::{self, AdminKey};
+use crate::auth::{AdminKey, CallerAuth};
 use crate::conversions::to_wire::FromReceipt;
 use crate::currencies::Currencies;
 use crate::domain::{Balance, Profile};
@@ -34,6 +34,16 @@ pub struct AppState {
     pub ledger: Arc<Ledger>,
     pub admin_key: AdminKey,
     pub currencies: Arc<Currencies>,
+    pub caller_auth: Arc<CallerAuth>,
+}
+
+impl AppState {
+    /// The caller of a profile service: `profile_id` metadata or the
+    /// `sub` of a verified JWT (UNAUTHENTICATED when missing or invalid;
+    /// existence is checked with the first query).
+    fn caller<T>(&self, request: &Request<T>) -> Result<i64, Error> {
+        self.caller_auth.caller(request.metadata())
+    }
 }
 
 /// Submits a money movement to the ledger and returns its response.
@@ -56,12 +66,6 @@ async fn move_money<R: FromReceipt>(
         Some(response) => Ok(tonic::Response::new(response)),
         None => Err(Error::Internal(format!("{method} got another method's receipt")).into()),
     }
-}
-
-/// The caller's claimed profile id (UNAUTHENTICATED when missing or
-/// malformed; existence is checked with the first query).
-fn caller<T>(request: &Request<T>) -> Result<i64, Error> {
-    auth::claimed_profile_id(request.metadata())
 }
 
 /// Profiles with their balances: every currency each has held plus the

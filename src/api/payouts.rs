@@ -3,7 +3,7 @@
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, caller, id_field, move_money};
+use super::{AppState, id_field, move_money};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::RequestPayoutInput;
 use crate::domain::Payout;
@@ -42,7 +42,7 @@ impl PayoutService for PayoutApi {
         &self,
         request: Request<pb::RequestPayoutRequest>,
     ) -> Result<Response<pb::Payout>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let input = RequestPayoutInput::try_from(request.get_ref())?;
         let op = Op::RequestPayout {
             amount: input.amount.resolve(&self.state.currencies).await?,
@@ -54,7 +54,7 @@ impl PayoutService for PayoutApi {
         &self,
         request: Request<pb::GetPayoutRequest>,
     ) -> Result<Response<pb::Payout>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let id = id_field("id", request.get_ref().id)?;
         let db = self.state.store.conn();
         load_caller(db, caller).await?;
@@ -69,7 +69,7 @@ impl PayoutService for PayoutApi {
         &self,
         request: Request<pb::ListPayoutsRequest>,
     ) -> Result<Response<pb::ListPayoutsResponse>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let page = PageRequest::parse("payouts", req.page_size, &req.page_token)?;
         let db = self.state.store.conn();
@@ -97,7 +97,7 @@ impl PayoutService for PayoutApi {
         &self,
         request: Request<pb::CancelPayoutRequest>,
     ) -> Result<Response<pb::Payout>, Status> {
-        let caller = caller(&request)?;
+        let caller = self.state.caller(&request)?;
         let payout_id = id_field("id", request.get_ref().id)?;
         move_money(&self.state, caller, Op::CancelPayout { payout_id }, None).await
     }

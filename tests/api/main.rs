@@ -10,6 +10,7 @@ mod contracts;
 mod currencies;
 mod idempotency;
 mod jobs;
+mod jwt;
 mod loans;
 mod migration;
 mod money_safety;

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use jobpay::api::AppState;
-use jobpay::auth::AdminKey;
+use jobpay::auth::{AdminKey, CallerAuth};
 use jobpay::currencies::Currencies;
 use jobpay::ledger::Ledger;
 use jobpay::proto::pb;
@@ -239,6 +239,17 @@ pub struct Replica {
 
 impl Replica {
     pub async fn start(database: &TestDatabase, admin_key: AdminKey) -> Replica {
+        Replica::start_with(database, admin_key, CallerAuth::Header).await
+    }
+
+    /// A server identifying callers with `caller_auth` (the admin key is
+    /// then read where that mode expects it).
+    pub async fn start_with(
+        database: &TestDatabase,
+        admin_key: AdminKey,
+        caller_auth: CallerAuth,
+    ) -> Replica {
+        let admin_key = admin_key.read_from(caller_auth.admin_key_header());
         let _ = tracing_subscriber::fmt()
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "error".to_owned()))
             .with_test_writer()
@@ -251,6 +262,7 @@ impl Replica {
             ledger: Ledger::new(store.clone(), 256),
             admin_key,
             currencies: std::sync::Arc::new(Currencies::new(store.clone(), "USD")),
+            caller_auth: std::sync::Arc::new(caller_auth),
         };
         let (shutdown, stop) = oneshot::channel::<()>();
         let runtime = Runtime::ready(Metrics::new(store.clone())).await;
@@ -329,6 +341,18 @@ impl TestApp {
 
     pub async fn empty(backend: Backend) -> TestApp {
         TestApp::with_admin_key(backend, AdminKey::from_key(ADMIN_KEY)).await
+    }
+
+    /// Callers identified by `caller_auth` (JWT mode), with demo data.
+    pub async fn with_caller_auth(backend: Backend, caller_auth: CallerAuth) -> TestApp {
+        let database = TestDatabase::create(backend).await;
+        let replica =
+            Replica::start_with(&database, AdminKey::from_key(ADMIN_KEY), caller_auth).await;
+        let app = TestApp { replica, database };
+        seed::seed(&app.store, seed::DEMO_DATA, false)
+            .await
+            .expect("seed");
+        app
     }
 
     pub async fn with_admin_key(backend: Backend, admin_key: AdminKey) -> TestApp {

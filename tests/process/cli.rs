@@ -93,6 +93,40 @@ fn bad_settings_stop_start_up_with_one_line_naming_them() {
             vec![],
             "--tls-key",
         ),
+        (
+            vec!["serve", "--database-url", "sqlite::memory:"],
+            vec![("JOBPAY_ADMIN_KEY_SHA256", "abcd")],
+            "--admin-key-sha256",
+        ),
+        (
+            vec![
+                "serve",
+                "--caller-auth",
+                "jwt",
+                "--database-url",
+                "sqlite::memory:",
+            ],
+            vec![],
+            "--jwt-secret-file",
+        ),
+        (
+            vec![
+                "serve",
+                "--caller-auth",
+                "jwt",
+                "--jwt-secret-file",
+                "/nonexistent/secret",
+                "--database-url",
+                "sqlite::memory:",
+            ],
+            vec![],
+            "--jwt-secret-file",
+        ),
+        (
+            vec!["serve", "--caller-auth", "cookie"],
+            vec![],
+            "--caller-auth",
+        ),
     ] {
         let (status, out, err) = run_jobpay(&args, &env);
         assert!(!status.success(), "{args:?} {env:?}: {out}{err}");
@@ -100,6 +134,24 @@ fn bad_settings_stop_start_up_with_one_line_naming_them() {
         assert_eq!(lines.len(), 1, "{args:?}: {err}");
         assert!(lines[0].contains(names), "{args:?}: {err}");
     }
+    // The platform currency is checked once the database answers: start-up
+    // stops, the last line naming the setting.
+    let (status, _, err) = run_jobpay(
+        &[
+            "serve",
+            "--database-url",
+            "sqlite::memory:",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        &[("JOBPAY_DEFAULT_CURRENCY", "XYZ")],
+    );
+    assert!(!status.success(), "{err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("--default-currency") && last.contains("XYZ"),
+        "{err}"
+    );
     let (status, out, _) = run_jobpay(&["serve", "--help"], &[]);
     assert!(status.success());
     for setting in [
@@ -119,6 +171,13 @@ fn bad_settings_stop_start_up_with_one_line_naming_them() {
         "JOBPAY_TLS_CERT",
         "JOBPAY_TLS_KEY",
         "JOBPAY_MIGRATE",
+        "JOBPAY_DEFAULT_CURRENCY",
+        "JOBPAY_CALLER_AUTH",
+        "JOBPAY_JWT_SECRET_FILE",
+        "JOBPAY_JWT_PUBLIC_KEY_FILE",
+        "JOBPAY_JWT_ISSUER",
+        "JOBPAY_JWT_AUDIENCE",
+        "JOBPAY_JWT_LEEWAY",
     ] {
         assert!(out.contains(setting), "--help documents {setting}");
     }

@@ -1,5 +1,8 @@
-//! Who is calling: the `profile_id` metadata of Contract, Job and Balance
-//! calls, and the admin API key of AdminService calls.
+//! Who is calling: the caller of the profile services (`profile_id`
+//! metadata, or a verified JWT with `--caller-auth jwt`), and the admin API
+//! key of AdminService and LoanService calls.
+
+pub mod jwt;
 
 use sea_orm::{ConnectionTrait, EntityTrait};
 use sha2::{Digest, Sha256};
@@ -29,6 +32,44 @@ pub fn claimed_profile_id(metadata: &MetadataMap) -> Result<i64, Error> {
     }
 }
 
+/// How callers of the profile services are identified.
+#[derive(Debug)]
+pub enum CallerAuth {
+    /// `profile_id` metadata (the demo's, and the default).
+    Header,
+    /// The `sub` of a verified JWT; `profile_id` metadata is ignored.
+    Jwt(jwt::JwtVerifier),
+}
+
+impl CallerAuth {
+    /// The caller's profile id (existence is checked with the first query).
+    pub fn caller(&self, metadata: &MetadataMap) -> Result<i64, Error> {
+        match self {
+            CallerAuth::Header => claimed_profile_id(metadata),
+            CallerAuth::Jwt(verifier) => verifier.caller(metadata),
+        }
+    }
+
+    /// Where admin calls carry the key: `x-admin-key` when `authorization`
+    /// carries the caller's token.
+    pub fn admin_key_header(&self) -> AdminHeader {
+        match self {
+            CallerAuth::Header => AdminHeader::Authorization,
+            CallerAuth::Jwt(_) => AdminHeader::XAdminKey,
+        }
+    }
+}
+
+/// The metadata that carries the admin key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdminHeader {
+    /// `authorization: Bearer <key>`.
+    #[default]
+    Authorization,
+    /// `x-admin-key: <key>` (JWT mode).
+    XAdminKey,
+}
+
 /// The caller's profile; an id with no profile is UNAUTHENTICATED.
 pub async fn load_caller<C: ConnectionTrait>(db: &C, id: i64) -> Result<profile::Model, Error> {
     profile::Entity::find_by_id(id)
@@ -42,6 +83,7 @@ pub async fn load_caller<C: ConnectionTrait>(db: &C, id: i64) -> Result<profile:
 #[derive(Clone, Default)]
 pub struct AdminKey {
     sha256: Option<[u8; 32]>,
+    header: AdminHeader,
 }
 
 impl std::fmt::Debug for AdminKey {
@@ -57,23 +99,38 @@ impl std::fmt::Debug for AdminKey {
 impl AdminKey {
     /// No key: every admin call is refused.
     pub fn disabled() -> Self {
-        AdminKey { sha256: None }
+        AdminKey {
+            sha256: None,
+            header: AdminHeader::Authorization,
+        }
     }
 
-    /// From the hex SHA-256 of the key (64 hex digits, any case).
+    /// From the hex SHA-256 of the key (exactly 64 hex digits, any case).
     pub fn from_sha256_hex(hex_digest: &str) -> Result<Self, String> {
         let mut sha256 = [0u8; 32];
-        hex::decode_to_slice(hex_digest.trim(), &mut sha256)
+        let hex_digest = hex_digest.trim();
+        if hex_digest.len() != 64 {
+            return Err("must be the 64 hex digits of a SHA-256 digest".to_owned());
+        }
+        hex::decode_to_slice(hex_digest, &mut sha256)
             .map_err(|_| "must be the 64 hex digits of a SHA-256 digest".to_owned())?;
         Ok(AdminKey {
             sha256: Some(sha256),
+            header: AdminHeader::Authorization,
         })
+    }
+
+    /// The same key, read from `header`.
+    pub fn read_from(mut self, header: AdminHeader) -> Self {
+        self.header = header;
+        self
     }
 
     /// From the key itself (used by `serve --demo`, which generates one).
     pub fn from_key(key: &str) -> Self {
         AdminKey {
             sha256: Some(Sha256::digest(key.as_bytes()).into()),
+            header: AdminHeader::Authorization,
         }
     }
 
@@ -85,16 +142,17 @@ impl AdminKey {
         let expected = self
             .sha256
             .ok_or(Error::Unauthenticated(AuthFailure::AdminDisabled))?;
-        let header = metadata
-            .get("authorization")
-            .ok_or(Error::Unauthenticated(AuthFailure::MissingAdminKey))?;
-        let key = header
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|key| !key.is_empty())
-            .ok_or(Error::Unauthenticated(AuthFailure::MissingAdminKey))?;
+        let missing = Error::Unauthenticated(AuthFailure::MissingAdminKey);
+        let key = match self.header {
+            AdminHeader::Authorization => metadata
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|value| value.strip_prefix("Bearer ")),
+            AdminHeader::XAdminKey => metadata.get("x-admin-key").and_then(|v| v.to_str().ok()),
+        }
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .ok_or(missing)?;
         let presented: [u8; 32] = Sha256::digest(key.as_bytes()).into();
         if constant_time_eq(&presented, &expected) {
             Ok(())
