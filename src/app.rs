@@ -243,11 +243,13 @@ async fn become_ready(
 async fn follow_database(store: Store, runtime: Runtime, interval: Duration) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Its own connection: a pool saturated by load is not an outage.
+    let mut probe = store.health_probe();
     loop {
         ticks.tick().await;
         let reachable = matches!(
-            tokio::time::timeout(PING_TIMEOUT, store.ping()).await,
-            Ok(Ok(()))
+            tokio::time::timeout(PING_TIMEOUT, probe.check()).await,
+            Ok(true)
         );
         if runtime.database.is_available() != reachable {
             runtime.set_serving(reachable).await;

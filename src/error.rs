@@ -128,6 +128,9 @@ pub enum Error {
     Conflict,
     /// The database cannot be reached.
     Unavailable(String),
+    /// The connection failed while COMMIT was in flight: the call may have
+    /// completed. The text is logged, not sent.
+    OutcomeUnknown(String),
     /// The server is at its concurrency limit and sheds the call.
     Overloaded,
     /// The request message is larger than the server accepts.
@@ -169,7 +172,7 @@ impl Error {
             | Error::LoanRepaid
             | Error::BalanceLimitExceeded => Code::FailedPrecondition,
             Error::Conflict => Code::Aborted,
-            Error::Unavailable(_) => Code::Unavailable,
+            Error::Unavailable(_) | Error::OutcomeUnknown(_) => Code::Unavailable,
             Error::Overloaded | Error::MessageTooLarge(_) => Code::ResourceExhausted,
             Error::DeadlineExceeded => Code::DeadlineExceeded,
             Error::Internal(_) => Code::Internal,
@@ -217,6 +220,7 @@ impl Error {
             Error::BalanceLimitExceeded => "BALANCE_LIMIT_EXCEEDED",
             Error::Conflict => "TOO_MUCH_CONTENTION",
             Error::Unavailable(_) => "DATABASE_UNAVAILABLE",
+            Error::OutcomeUnknown(_) => "OUTCOME_UNKNOWN",
             Error::Overloaded => "OVERLOADED",
             Error::MessageTooLarge(_) => "MESSAGE_TOO_LARGE",
             Error::DeadlineExceeded => "DEADLINE_EXCEEDED",
@@ -270,7 +274,10 @@ impl Error {
 
     /// Whether this is the client's doing (logged below ERROR) or ours.
     pub fn is_server_fault(&self) -> bool {
-        matches!(self, Error::Internal(_) | Error::Unavailable(_))
+        matches!(
+            self,
+            Error::Internal(_) | Error::Unavailable(_) | Error::OutcomeUnknown(_)
+        )
     }
 }
 
@@ -383,6 +390,10 @@ impl fmt::Display for Error {
                 "the transaction kept conflicting with concurrent ones; retry with the same request_id",
             ),
             Error::Unavailable(_) => f.write_str("the database is unavailable; retry later"),
+            Error::OutcomeUnknown(_) => f.write_str(
+                "the database connection failed while the call was committing: it may have \
+                 completed; retry with the same request_id to find out",
+            ),
             Error::Overloaded => {
                 f.write_str("the server is at its concurrency limit; retry with backoff")
             }
@@ -403,6 +414,9 @@ impl From<Error> for tonic::Status {
         match &error {
             Error::Internal(detail) => tracing::error!(%detail, "internal error"),
             Error::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            Error::OutcomeUnknown(detail) => {
+                tracing::error!(%detail, "commit outcome unknown")
+            }
             _ => {}
         }
         let mut details = ErrorDetails::new();

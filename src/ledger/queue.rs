@@ -56,7 +56,8 @@ impl Ledger {
     }
 
     /// Queues `command` behind every earlier one and waits for its outcome.
-    /// Once queued, a command runs even if the call is cancelled.
+    /// A command taken into a batch runs to the end even if its call is
+    /// cancelled meanwhile; one whose call is gone before that never runs.
     pub async fn submit(self: &Arc<Self>, command: Command) -> Result<Receipt, Error> {
         let (reply, outcome) = oneshot::channel();
         let start_worker = {
@@ -73,14 +74,24 @@ impl Ledger {
     }
 
     /// Takes the next batch, or ends the worker when there is none.
+    /// Commands whose call has gone (cancelled, past its deadline) before
+    /// they were taken are dropped here: never run, never half-answered.
     fn next_batch(&self) -> Option<Vec<Pending>> {
         let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-        if queue.pending.is_empty() {
+        let mut batch = Vec::with_capacity(queue.pending.len().min(self.max_batch));
+        while batch.len() < self.max_batch {
+            let Some(pending) = queue.pending.pop_front() else {
+                break;
+            };
+            if !pending.reply.is_closed() {
+                batch.push(pending);
+            }
+        }
+        if batch.is_empty() {
             queue.working = false;
             return None;
         }
-        let take = queue.pending.len().min(self.max_batch);
-        Some(queue.pending.drain(..take).collect())
+        Some(batch)
     }
 
     async fn drain(self: Arc<Self>) {
@@ -111,7 +122,12 @@ impl Ledger {
             // A batch of several that failed for another reason than
             // contention or an outage: run each command alone, so only the
             // one that causes it fails.
-            Err(error) if commands.len() > 1 && !matches!(error, Error::Unavailable(_)) => {
+            // Not after an outage, nor after a commit of unknown outcome:
+            // running them again could apply them twice.
+            Err(error)
+                if commands.len() > 1
+                    && !matches!(error, Error::Unavailable(_) | Error::OutcomeUnknown(_)) =>
+            {
                 for (command, reply) in commands.iter().zip(replies) {
                     let outcome = self
                         .execute_in_transaction(Arc::new([command.clone()]))

@@ -161,6 +161,17 @@ impl Store {
         Ok(())
     }
 
+    /// A connection of its own for the health monitor, outside the pool:
+    /// a pool saturated by load then cannot make a healthy database look
+    /// unreachable (and flip the service to NOT_SERVING).
+    pub fn health_probe(&self) -> HealthProbe {
+        HealthProbe {
+            url: self.url.to_string(),
+            backend: self.backend(),
+            connection: None,
+        }
+    }
+
     pub async fn close(self) -> Result<(), DbErr> {
         self.db.close().await
     }
@@ -245,10 +256,15 @@ impl Store {
     {
         let tx = self.begin().await?;
         match body(&tx).await {
-            Ok(value) => {
-                tx.commit().await?;
-                Ok(value)
-            }
+            Ok(value) => match tx.commit().await {
+                Ok(()) => Ok(value),
+                // The connection broke while COMMIT was in flight: the
+                // transaction may or may not have committed.
+                Err(err) if sqlstate::classify(&err) == sqlstate::Failure::Unavailable => {
+                    Err(Error::OutcomeUnknown(err.to_string()))
+                }
+                Err(err) => Err(err.into()),
+            },
             Err(error) => {
                 // A failed rollback leaves nothing behind: the connection
                 // is discarded or rolled back by the server.
@@ -336,5 +352,51 @@ impl Store {
             in_use: size.saturating_sub(idle),
             idle,
         }
+    }
+}
+
+/// The health monitor's own database connection, opened on first use and
+/// reopened after a failure.
+pub struct HealthProbe {
+    url: String,
+    backend: DbBackend,
+    connection: Option<HealthConnection>,
+}
+
+enum HealthConnection {
+    Postgres(sea_orm::sqlx::PgConnection),
+    Sqlite(sea_orm::sqlx::SqliteConnection),
+}
+
+impl HealthProbe {
+    async fn connect(&self) -> Option<HealthConnection> {
+        use sea_orm::sqlx::ConnectOptions as _;
+        match self.backend {
+            DbBackend::Postgres => {
+                let options: sea_orm::sqlx::postgres::PgConnectOptions = self.url.parse().ok()?;
+                options.connect().await.ok().map(HealthConnection::Postgres)
+            }
+            _ => {
+                let options: sea_orm::sqlx::sqlite::SqliteConnectOptions = self.url.parse().ok()?;
+                options.connect().await.ok().map(HealthConnection::Sqlite)
+            }
+        }
+    }
+
+    /// Whether the database answers a ping on this connection.
+    pub async fn check(&mut self) -> bool {
+        use sea_orm::sqlx::Connection as _;
+        if self.connection.is_none() {
+            self.connection = self.connect().await;
+        }
+        let healthy = match self.connection.as_mut() {
+            Some(HealthConnection::Postgres(c)) => c.ping().await.is_ok(),
+            Some(HealthConnection::Sqlite(c)) => c.ping().await.is_ok(),
+            None => false,
+        };
+        if !healthy {
+            self.connection = None;
+        }
+        healthy
     }
 }

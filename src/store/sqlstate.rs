@@ -20,10 +20,26 @@ pub enum Failure {
     Other,
 }
 
-/// PostgreSQL: serialization_failure, deadlock_detected, and
-/// unique_violation (a concurrent insert of the same key, for example an
-/// idempotency record; the body re-reads and sees it on the next attempt).
-const PG_CONFLICT: [&str; 3] = ["40001", "40P01", "23505"];
+/// PostgreSQL: serialization_failure and deadlock_detected.
+const PG_CONFLICT: [&str; 2] = ["40001", "40P01"];
+/// unique_violation is a lost race only on the keys that concurrent
+/// transactions (other replicas) may insert at once: the body re-reads and
+/// sees the winner's row on the next attempt. Any other unique violation
+/// would recur on every attempt: it is not retried.
+const PG_UNIQUE_VIOLATION: &str = "23505";
+const RACY_UNIQUE_KEYS: [&str; 6] = [
+    // Two batches opening the same (profile, currency) balance.
+    "balances_pkey",
+    // The same request id from two replicas at once.
+    "request_records_pkey",
+    // The same job paid through two replicas at once.
+    "ledger_entries_job_payment_once_idx",
+    // Two records of one loan's month through two replicas.
+    "loan_payments_one_per_month_idx",
+    // CreateCurrency / CreateProfile racing on the same code / external id.
+    "currencies_pkey",
+    "profiles_external_id_idx",
+];
 /// PostgreSQL classes and codes meaning "the server is not there for us":
 /// connection exceptions, admin/crash shutdown, cannot connect now, too many
 /// connections.
@@ -67,6 +83,11 @@ fn classify_runtime(runtime: &RuntimeErr, connecting: bool) -> Failure {
             }
             if PG_CONFLICT.contains(&code.as_ref()) {
                 Failure::Conflict
+            } else if code == PG_UNIQUE_VIOLATION {
+                match db_err.constraint() {
+                    Some(key) if RACY_UNIQUE_KEYS.contains(&key) => Failure::Conflict,
+                    _ => Failure::Other,
+                }
             } else if PG_UNAVAILABLE_PREFIXES
                 .iter()
                 .any(|prefix| code.starts_with(prefix))

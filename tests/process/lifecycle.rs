@@ -260,6 +260,51 @@ async fn sigterm_drains_in_flight_calls_and_exits_zero() {
     assert!(status.success(), "exit {status}");
 }
 
+/// A pool saturated by calls waiting on locks is load, not an outage: the
+/// health monitor has a connection of its own and stays SERVING.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saturated_pool_does_not_flip_health() {
+    let database = PgDatabase::create().await;
+    let key_hash = admin_key_sha256();
+    let server = Server::start(
+        &[
+            "--database-url",
+            &database.url,
+            "--pool-size",
+            "1",
+            "--health-check-interval",
+            "200ms",
+        ],
+        &[("JOBPAY_ADMIN_KEY_SHA256", &key_hash)],
+    );
+    server
+        .wait_for_health(ServingStatus::Serving, Duration::from_secs(15))
+        .await;
+    let lock = TableLock::hold(&database.url).await;
+    let mut admin = AdminServiceClient::new(server.channel().await);
+    // Holds the pool's only connection, waiting on the lock.
+    let in_flight =
+        tokio::spawn(async move { admin.create_profile(as_admin(new_client_profile())).await });
+    let mut health = HealthClient::new(server.channel().await);
+    // Longer than the monitor's 2 s ping timeout, at 200 ms checks.
+    for _ in 0..12 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let status = health
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .status();
+        assert_eq!(status, ServingStatus::Serving, "health during saturation");
+    }
+    assert!(!in_flight.is_finished(), "the call still waits on the lock");
+    lock.release().await;
+    let created = in_flight.await.unwrap().expect("the call completes");
+    assert_eq!(created.into_inner().first_name, "Grace");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_timeout_bounds_the_drain() {
     let database = PgDatabase::create().await;

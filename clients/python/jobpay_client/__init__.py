@@ -11,6 +11,10 @@
         except InsufficientFunds as e:
             print("short of", Decimal(e.metadata["required"]) - Decimal(e.metadata["balance"]))
 
+Against a server run with ``--caller-auth jwt``, pass the caller's token
+instead of the profile id (``JobpayClient(target, token=jwt)``, or a function
+returning the current token); the admin key then goes as ``x-admin-key``.
+
 Money is :class:`decimal.Decimal` in and out (amounts returned are
 :class:`Money`, Decimals that know their ``currency_code``); calls that move
 or hold money take ``currency`` ("" = the platform currency); instants are
@@ -52,6 +56,8 @@ from .errors import (
     ProfileNotFound,
     RequestIdReused,
     ResourceExhausted,
+    TokenExpired,
+    TokenInvalid,
     Unauthenticated,
     Unavailable,
     Unimplemented,
@@ -85,7 +91,7 @@ from .types import (
     Rounding,
 )
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "pb",
@@ -123,6 +129,8 @@ __all__ = [
     "LoanPaymentAlreadyRecorded",
     "PayoutNotRequested",
     "LoanRepaid",
+    "TokenExpired",
+    "TokenInvalid",
     "from_rpc_error",
     "MAX_AMOUNT",
     "Money",

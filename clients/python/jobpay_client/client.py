@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
+import json
 import logging
 import random
 import time
@@ -79,6 +81,12 @@ InstantLike = Union[_dt.datetime, str, None]
 LoanPaymentStatusLike = Union[LoanPaymentStatus, int, str]
 #: A rate: Decimal, int or str ("0.05" is 5% a year); never a float.
 RateLike = Union[Decimal, int, str]
+#: The caller's JWT: the token itself, or a function returning the current
+#: one (called before every attempt, so it can refresh it).
+TokenLike = Union[str, Callable[[], str]]
+
+#: How the server identifies callers (its ``--caller-auth``).
+CALLER_AUTH_MODES = ("header", "jwt")
 
 #: The precisions of the currencies every jobpay server has (its migrations
 #: create them); others are learnt from list_currencies() and
@@ -170,6 +178,50 @@ def _loan_payment_status(value: LoanPaymentStatusLike) -> int:
     return int(value)
 
 
+def _token_subject(token: str) -> Optional[int]:
+    """The ``sub`` of a compact JWT as a profile id, read without verifying
+    the signature; None when it cannot be read."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, TypeError):
+        return None
+    sub = payload.get("sub") if isinstance(payload, dict) else None
+    if isinstance(sub, str) and sub.isascii() and sub.isdigit() and int(sub) > 0:
+        return int(sub)
+    return None
+
+
+def _check_token_arg(token: Optional[TokenLike]) -> None:
+    if token is None or callable(token):
+        return
+    if not isinstance(token, str):
+        raise TypeError("token: pass a str or a function returning the current token")
+    if not token.strip():
+        raise ValueError("token: empty")
+
+
+def _caller_auth(
+    mode: Optional[str], token: Optional[TokenLike], profile_id: Optional[int]
+) -> str:
+    """The caller-auth mode of a new client, checked against its arguments."""
+    _check_token_arg(token)
+    if mode is None:
+        mode = "jwt" if token is not None else "header"
+    if not isinstance(mode, str) or mode.lower() not in CALLER_AUTH_MODES:
+        raise ValueError(f"caller_auth: {mode!r} is not one of {', '.join(CALLER_AUTH_MODES)}")
+    mode = mode.lower()
+    if mode == "header" and token is not None:
+        raise ValueError("token: a token is sent in JWT mode only (caller_auth='jwt')")
+    if mode == "jwt" and profile_id is not None:
+        raise ValueError(
+            "profile_id: in JWT mode the caller is the token's subject; pass token, not profile_id"
+        )
+    return mode
+
+
 def _profile_type(value: Union[ProfileType, int, str]) -> int:
     if isinstance(value, str):
         name = value.upper()
@@ -190,9 +242,21 @@ class JobpayClient:
         target: ``host:port`` of the server (e.g. ``"127.0.0.1:50051"``).
             Not needed when ``channel`` is given.
         profile_id: the caller, sent as the ``profile_id`` metadata on the
-            Contract, Job, Balance and Payout services.
-        admin_key: the admin API key, sent as ``authorization: Bearer <key>``
-            on AdminService and LoanService calls.
+            Contract, Job, Balance and Payout services (header mode).
+        admin_key: the admin API key, sent on AdminService and LoanService
+            calls as ``authorization: Bearer <key>`` (header mode) or
+            ``x-admin-key: <key>`` (JWT mode).
+        token: the caller's JWT (JWT mode: a server run with
+            ``--caller-auth jwt``), sent as ``authorization: Bearer <token>``
+            on the Contract, Job, Balance and Payout services instead of
+            ``profile_id``. A str, or a function returning the current token:
+            it is called before every attempt, and when the server answers
+            TOKEN_EXPIRED the call is made once more with a fresh token (the
+            server did nothing with the refused call).
+        caller_auth: the server's mode, ``"header"`` or ``"jwt"``; by default
+            ``"jwt"`` when ``token`` is given, else ``"header"``. Pass
+            ``"jwt"`` for an admin-only client of a JWT-mode server, so that
+            the admin key goes as ``x-admin-key``.
         channel: an existing :class:`grpc.Channel` to use (not closed by
             :meth:`close`).
         credentials: :class:`grpc.ChannelCredentials` for TLS; plaintext
@@ -229,6 +293,8 @@ class JobpayClient:
         profile_id: Optional[int] = None,
         admin_key: Optional[str] = None,
         *,
+        token: Optional[TokenLike] = None,
+        caller_auth: Optional[str] = None,
         channel: Optional[grpc.Channel] = None,
         credentials: Optional[grpc.ChannelCredentials] = None,
         options: Optional[Sequence[Tuple[str, object]]] = None,
@@ -244,6 +310,7 @@ class JobpayClient:
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        caller_auth = _caller_auth(caller_auth, token, profile_id)
         if channel is None:
             if not target:
                 raise ValueError("pass a target (host:port) or a channel")
@@ -261,6 +328,8 @@ class JobpayClient:
         self._channel = channel
         self.profile_id = profile_id
         self.admin_key = admin_key
+        self.token = token
+        self.caller_auth = caller_auth
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.initial_backoff = initial_backoff
@@ -285,18 +354,37 @@ class JobpayClient:
         """The channel the calls go through (with the interceptors)."""
         return self._channel
 
-    def with_profile(self, profile_id: Optional[int]) -> "JobpayClient":
-        """A client acting as another profile, sharing this one's channel and
-        settings."""
+    def _clone(self) -> "JobpayClient":
         clone = object.__new__(JobpayClient)
         clone.__dict__.update(self.__dict__)
         clone._owns_channel = False
+        return clone
+
+    def with_profile(self, profile_id: Optional[int]) -> "JobpayClient":
+        """A client acting as another profile, sharing this one's channel and
+        settings (header mode; in JWT mode use :meth:`with_token`)."""
+        if self.caller_auth == "jwt" and profile_id is not None:
+            raise ValueError(
+                "JWT mode: the caller is the token's subject; use with_token(token)"
+            )
+        clone = self._clone()
         clone.profile_id = profile_id
+        return clone
+
+    def with_token(self, token: Optional[TokenLike]) -> "JobpayClient":
+        """A client acting with another JWT (a str or a function returning
+        the current one), sharing this one's channel and settings. The clone
+        is in JWT mode: its admin key, if any, goes as ``x-admin-key``."""
+        _check_token_arg(token)
+        clone = self._clone()
+        clone.caller_auth = "jwt"
+        clone.profile_id = None
+        clone.token = token
         return clone
 
     def with_admin_key(self, admin_key: Optional[str]) -> "JobpayClient":
         """A client using another admin key, sharing this one's channel."""
-        clone = self.with_profile(self.profile_id)
+        clone = self._clone()
         clone.admin_key = admin_key
         return clone
 
@@ -314,25 +402,59 @@ class JobpayClient:
     # -- plumbing ----------------------------------------------------------
 
     def _caller_metadata(self) -> List[Tuple[str, str]]:
+        if self.caller_auth == "jwt":
+            if self.token is None:
+                return []
+            return [("authorization", f"Bearer {self._current_token()}")]
         if self.profile_id is None:
             return []
         return [("profile_id", str(self.profile_id))]
 
+    def _current_token(self) -> str:
+        token = self.token() if callable(self.token) else self.token
+        if not isinstance(token, str):
+            raise TypeError(f"token: the token function returned {type(token).__name__}, not str")
+        token = token.strip()
+        if not token or any(c.isspace() for c in token):
+            raise ValueError("token: empty, or not a single compact JWT")
+        return token
+
+    def _caller_profile_id(self) -> int:
+        """The caller's profile id, for the request fields that name it
+        (``DepositRequest.profile_id``). In JWT mode it is the token's
+        ``sub`` (read, not verified: the server verifies the token), or,
+        for a token the client cannot read, what GetBalance says."""
+        if self.caller_auth != "jwt":
+            return self.profile_id if self.profile_id is not None else 0
+        if self.token is None:
+            return 0
+        sub = _token_subject(self._current_token())
+        return sub if sub is not None else self.get_balance().profile_id
+
     def _admin_metadata(self) -> List[Tuple[str, str]]:
         if self.admin_key is None:
             return []
+        if self.caller_auth == "jwt":
+            return [("x-admin-key", self.admin_key)]
         return [("authorization", f"Bearer {self.admin_key}")]
 
     def _call(self, method, request, metadata, *, name: str, retry: bool):
         """Makes one unary call, retrying ``retry_codes`` with exponential
-        backoff when ``retry``; failures become :class:`JobpayError`."""
+        backoff when ``retry``; failures become :class:`JobpayError`.
+
+        ``metadata`` is a list, or a function returning it, called before
+        every attempt (so that a token function is asked for the current
+        token). A call refused with TOKEN_EXPIRED is made once more when the
+        token is a function: the server did nothing with it."""
         attempts = self.max_attempts if retry else 1
         delay = self.initial_backoff
         attempt = 0
+        refreshed = False
         while True:
             attempt += 1
+            sent = metadata() if callable(metadata) else metadata
             try:
-                return method(request, metadata=metadata, timeout=self.timeout)
+                return method(request, metadata=sent, timeout=self.timeout)
             except grpc.RpcError as error:
                 code = error.code() if hasattr(error, "code") else None
                 if attempt < attempts and code in self.retry_codes:
@@ -344,7 +466,20 @@ class JobpayClient:
                     self._sleep(pause)
                     delay *= self.backoff_multiplier
                     continue
-                raise from_rpc_error(error, name) from error
+                failure = from_rpc_error(error, name)
+                if (
+                    not refreshed
+                    and callable(metadata)
+                    and callable(self.token)
+                    and self.caller_auth == "jwt"
+                    and code == grpc.StatusCode.UNAUTHENTICATED
+                    and failure.reason == "TOKEN_EXPIRED"
+                ):
+                    refreshed = True
+                    attempt -= 1
+                    log.info("%s: token expired; retrying once with a fresh token", name)
+                    continue
+                raise failure from error
 
     @staticmethod
     def _request_id(request_id: Optional[str]) -> str:
@@ -387,7 +522,7 @@ class JobpayClient:
         m = self._call(
             self._contracts.GetContract,
             contract_service_pb2.GetContractRequest(id=id),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.ContractService/GetContract",
             retry=True,
         )
@@ -398,7 +533,7 @@ class JobpayClient:
         m = self._call(
             self._contracts.ListContracts,
             contract_service_pb2.ListContractsRequest(page_size=page_size, page_token=page_token),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.ContractService/ListContracts",
             retry=True,
         )
@@ -417,7 +552,7 @@ class JobpayClient:
             contract_service_pb2.CreateContractRequest(
                 contractor_id=contractor_id, terms=terms, currency_code=_currency(currency)
             ),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.ContractService/CreateContract",
             retry=False,
         )
@@ -428,7 +563,7 @@ class JobpayClient:
         m = self._call(
             self._contracts.StartContract,
             contract_service_pb2.StartContractRequest(id=id),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.ContractService/StartContract",
             retry=False,
         )
@@ -439,7 +574,7 @@ class JobpayClient:
         m = self._call(
             self._contracts.TerminateContract,
             contract_service_pb2.TerminateContractRequest(id=id),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.ContractService/TerminateContract",
             retry=False,
         )
@@ -452,7 +587,7 @@ class JobpayClient:
         m = self._call(
             self._jobs.ListUnpaidJobs,
             job_service_pb2.ListUnpaidJobsRequest(page_size=page_size, page_token=page_token),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.JobService/ListUnpaidJobs",
             retry=True,
         )
@@ -474,7 +609,7 @@ class JobpayClient:
         m = self._call(
             self._jobs.CreateJob,
             request,
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.JobService/CreateJob",
             retry=False,
         )
@@ -492,7 +627,7 @@ class JobpayClient:
         m = self._call(
             self._jobs.PayJob,
             request,
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.JobService/PayJob",
             retry=True,
         )
@@ -509,7 +644,7 @@ class JobpayClient:
         m = self._call(
             self._balances.GetBalance,
             balance_service_pb2.GetBalanceRequest(currency_code=_currency(currency)),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.BalanceService/GetBalance",
             retry=True,
         )
@@ -533,11 +668,12 @@ class JobpayClient:
     ) -> Money:
         """Tops up the calling client's balance in ``currency`` (default: the
         platform currency); returns the new balance in it (a :class:`Money`).
-        ``profile_id`` defaults to the caller. ``rounding``
+        ``profile_id`` defaults to the caller (in JWT mode, the ``sub`` of
+        the token, read without verifying it). ``rounding``
         (``Rounding.HALF_AWAY_FROM_ZERO``) lets the server round an amount
         with more decimals than the currency has instead of refusing it."""
         if profile_id is None:
-            profile_id = self.profile_id if self.profile_id is not None else 0
+            profile_id = self._caller_profile_id()
         currency, mode = _currency(currency), _rounding(rounding)
         request = balance_service_pb2.DepositRequest(
             profile_id=profile_id,
@@ -549,7 +685,7 @@ class JobpayClient:
         m = self._call(
             self._balances.Deposit,
             request,
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.BalanceService/Deposit",
             retry=True,
         )
@@ -575,7 +711,7 @@ class JobpayClient:
         m = self._call(
             self._balances.Withdraw,
             request,
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.BalanceService/Withdraw",
             retry=True,
         )
@@ -604,7 +740,7 @@ class JobpayClient:
         m = self._call(
             self._balances.Transfer,
             request,
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.BalanceService/Transfer",
             retry=True,
         )
@@ -620,7 +756,7 @@ class JobpayClient:
             balance_service_pb2.ListLedgerEntriesRequest(
                 page_size=page_size, page_token=page_token, currency_code=_currency(currency)
             ),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.BalanceService/ListLedgerEntries",
             retry=True,
         )
@@ -637,7 +773,7 @@ class JobpayClient:
         m = self._call(
             self._balances.ListBalances,
             balance_service_pb2.ListBalancesRequest(),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.BalanceService/ListBalances",
             retry=True,
         )
@@ -649,7 +785,7 @@ class JobpayClient:
         m = self._call(
             self._balances.ListCurrencies,
             balance_service_pb2.ListCurrenciesRequest(),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.BalanceService/ListCurrencies",
             retry=True,
         )
@@ -665,7 +801,7 @@ class JobpayClient:
         m = self._call(
             self._balances.GetBalanceSummary,
             balance_service_pb2.GetBalanceSummaryRequest(currency_code=_currency(currency)),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.BalanceService/GetBalanceSummary",
             retry=True,
         )
@@ -693,7 +829,7 @@ class JobpayClient:
         m = self._call(
             self._payouts.RequestPayout,
             request,
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.PayoutService/RequestPayout",
             retry=True,
         )
@@ -704,7 +840,7 @@ class JobpayClient:
         m = self._call(
             self._payouts.GetPayout,
             payout_service_pb2.GetPayoutRequest(id=id),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.PayoutService/GetPayout",
             retry=True,
         )
@@ -715,7 +851,7 @@ class JobpayClient:
         m = self._call(
             self._payouts.ListPayouts,
             payout_service_pb2.ListPayoutsRequest(page_size=page_size, page_token=page_token),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.PayoutService/ListPayouts",
             retry=True,
         )
@@ -731,7 +867,7 @@ class JobpayClient:
         m = self._call(
             self._payouts.CancelPayout,
             payout_service_pb2.CancelPayoutRequest(id=id),
-            self._caller_metadata(),
+            self._caller_metadata,
             name="jobpay.v1.PayoutService/CancelPayout",
             retry=False,
         )
@@ -760,7 +896,7 @@ class JobpayClient:
         m = self._call(
             self._admin.CreateProfile,
             request,
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/CreateProfile",
             retry=False,
         )
@@ -779,7 +915,7 @@ class JobpayClient:
                 end=_range_bound(end, "end"),
                 currency_code=_currency(currency),
             ),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/GetBestProfession",
             retry=True,
         )
@@ -798,7 +934,7 @@ class JobpayClient:
                 limit=limit,
                 currency_code=_currency(currency),
             ),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/ListBestClients",
             retry=True,
         )
@@ -811,7 +947,7 @@ class JobpayClient:
         m = self._call(
             self._admin.CreateCurrency,
             admin_service_pb2.CreateCurrencyRequest(code=code, precision=precision),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/CreateCurrency",
             retry=False,
         )
@@ -824,7 +960,7 @@ class JobpayClient:
         m = self._call(
             self._admin.ListProfiles,
             admin_service_pb2.ListProfilesRequest(page_size=page_size, page_token=page_token),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/ListProfiles",
             retry=True,
         )
@@ -842,7 +978,7 @@ class JobpayClient:
             admin_service_pb2.AdminServiceGetBalanceSummaryRequest(
                 profile_id=profile_id, currency_code=_currency(currency)
             ),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/GetBalanceSummary",
             retry=True,
         )
@@ -857,7 +993,7 @@ class JobpayClient:
         m = self._call(
             self._admin.CompletePayout,
             admin_service_pb2.CompletePayoutRequest(id=id),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/CompletePayout",
             retry=False,
         )
@@ -869,7 +1005,7 @@ class JobpayClient:
         m = self._call(
             self._admin.CancelPayout,
             admin_service_pb2.AdminServiceCancelPayoutRequest(id=id),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/CancelPayout",
             retry=False,
         )
@@ -885,7 +1021,7 @@ class JobpayClient:
             admin_service_pb2.ListPayoutRequestsRequest(
                 currency_code=_currency(currency), page_size=page_size, page_token=page_token
             ),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.AdminService/ListPayoutRequests",
             retry=True,
         )
@@ -940,7 +1076,7 @@ class JobpayClient:
         m = self._call(
             self._loans.CreateLoan,
             loan_service_pb2.CreateLoanRequest(**fields),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.LoanService/CreateLoan",
             retry=True,
         )
@@ -951,7 +1087,7 @@ class JobpayClient:
         m = self._call(
             self._loans.GetLoan,
             loan_service_pb2.GetLoanRequest(id=id),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.LoanService/GetLoan",
             retry=True,
         )
@@ -966,7 +1102,7 @@ class JobpayClient:
             loan_service_pb2.ListLoansRequest(
                 borrower_id=borrower_id, page_size=page_size, page_token=page_token
             ),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.LoanService/ListLoans",
             retry=True,
         )
@@ -1014,7 +1150,7 @@ class JobpayClient:
         m = self._call(
             self._loans.RecordLoanPayment,
             loan_service_pb2.RecordLoanPaymentRequest(**fields),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.LoanService/RecordLoanPayment",
             retry=True,
         )
@@ -1029,7 +1165,7 @@ class JobpayClient:
             loan_service_pb2.ListLoanPaymentsRequest(
                 loan_id=loan_id, page_size=page_size, page_token=page_token
             ),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.LoanService/ListLoanPayments",
             retry=True,
         )
@@ -1050,7 +1186,7 @@ class JobpayClient:
         m = self._call(
             self._loans.GetLoanBalance,
             loan_service_pb2.GetLoanBalanceRequest(**fields),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.LoanService/GetLoanBalance",
             retry=True,
         )
@@ -1067,7 +1203,7 @@ class JobpayClient:
         m = self._call(
             self._loans.GetOutstandingDebt,
             loan_service_pb2.GetOutstandingDebtRequest(**fields),
-            self._admin_metadata(),
+            self._admin_metadata,
             name="jobpay.v1.LoanService/GetOutstandingDebt",
             retry=True,
         )

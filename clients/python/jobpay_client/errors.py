@@ -107,7 +107,18 @@ class PermissionDenied(JobpayError):
 
 
 class Unauthenticated(JobpayError):
-    """UNAUTHENTICATED: missing/unknown ``profile_id``, or a bad admin key."""
+    """UNAUTHENTICATED: missing/unknown ``profile_id``, a missing, invalid or
+    expired token (JWT mode), or a bad admin key."""
+
+
+class TokenExpired(Unauthenticated):
+    """UNAUTHENTICATED (TOKEN_EXPIRED): the caller's JWT has expired (its
+    signature verified); get a fresh one and call again."""
+
+
+class TokenInvalid(Unauthenticated):
+    """UNAUTHENTICATED (TOKEN_INVALID): no token, or one that does not verify
+    (signature, algorithm, issuer, audience, ``nbf`` or subject)."""
 
 
 class FailedPrecondition(JobpayError):
@@ -294,6 +305,8 @@ _BY_REASON: Dict[Tuple[grpc.StatusCode, str], Type[JobpayError]] = {
     (grpc.StatusCode.ALREADY_EXISTS, "LOAN_PAYMENT_ALREADY_RECORDED"): LoanPaymentAlreadyRecorded,
     (grpc.StatusCode.FAILED_PRECONDITION, "PAYOUT_NOT_REQUESTED"): PayoutNotRequested,
     (grpc.StatusCode.FAILED_PRECONDITION, "LOAN_REPAID"): LoanRepaid,
+    (grpc.StatusCode.UNAUTHENTICATED, "TOKEN_EXPIRED"): TokenExpired,
+    (grpc.StatusCode.UNAUTHENTICATED, "TOKEN_INVALID"): TokenInvalid,
 }
 
 _KNOWN_DETAILS = (
@@ -406,6 +419,8 @@ __all__ = [
     "LoanPaymentAlreadyRecorded",
     "PayoutNotRequested",
     "LoanRepaid",
+    "TokenExpired",
+    "TokenInvalid",
     "error_class",
     "from_rpc_error",
 ]

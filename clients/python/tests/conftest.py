@@ -1,4 +1,6 @@
-"""Fixtures: one live jobpay server (``serve --demo``) for the whole session.
+"""Fixtures: one live jobpay server (``serve --demo``) for the whole session,
+and, for the JWT tests, one more in JWT mode (``--caller-auth jwt`` with an
+HS256 secret file; tokens are minted with :func:`mint_hs256`).
 
 The server binary is ``$JOBPAY_BIN``, else ``target/debug/jobpay`` of the
 repository (build it first: ``cargo build --bin jobpay``). It gets a free
@@ -8,11 +10,16 @@ from its stdout, and the fixture waits for grpc.health.v1 SERVING.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import itertools
+import json
 import os
 import pathlib
 import queue
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -22,6 +29,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Optional, Sequence
 
 import grpc
 import pytest
@@ -88,8 +96,9 @@ def _wait_serving(target: str, deadline: float) -> None:
         channel.close()
 
 
-def start_server(workdir: pathlib.Path) -> Server:
-    """Starts ``jobpay serve --demo`` on a free port; returns when SERVING."""
+def start_server(workdir: pathlib.Path, extra_args: Sequence[str] = ()) -> Server:
+    """Starts ``jobpay serve --demo`` (plus ``extra_args``) on a free port;
+    returns when SERVING."""
     binary = _binary()
     last_error = None
     for attempt in range(3):  # a port picked free can be taken meanwhile
@@ -99,6 +108,9 @@ def start_server(workdir: pathlib.Path) -> Server:
         env = dict(os.environ)
         for name in ("JOBPAY_ADMIN_KEY_SHA256", "JOBPAY_DATABASE_URL", "DATABASE_URL"):
             env.pop(name, None)
+        for name in list(env):  # the mode is what the arguments say
+            if name == "JOBPAY_CALLER_AUTH" or name.startswith("JOBPAY_JWT_"):
+                env.pop(name)
         env.setdefault("JOBPAY_LOG_LEVEL", "info")
         env["JOBPAY_LOG_FORMAT"] = "text"
         log_file = open(log_path, "wb")
@@ -107,6 +119,7 @@ def start_server(workdir: pathlib.Path) -> Server:
                 str(binary), "serve", "--demo",
                 "--listen", f"127.0.0.1:{port}",
                 "--database-url", f"sqlite://{db}?mode=rwc",
+                *extra_args,
             ],
             stdout=subprocess.PIPE,
             stderr=log_file,
@@ -166,6 +179,70 @@ def server():
         srv = start_server(pathlib.Path(tmp))
         try:
             yield srv
+        finally:
+            stop_server(srv)
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def mint_hs256(secret: bytes, claims: dict, header: Optional[dict] = None) -> str:
+    """A compact HS256 JWT of ``claims`` (standard library only)."""
+    head = {"alg": "HS256", "typ": "JWT", **(header or {})}
+    signing_input = ".".join(
+        _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (head, claims)
+    )
+    signature = hmac.new(secret, signing_input.encode("ascii"), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64url(signature)}"
+
+
+@dataclass
+class JwtServer:
+    """A server in JWT mode and what its tokens need."""
+
+    server: Server
+    secret: bytes
+    issuer: str
+    audience: str
+
+    @property
+    def target(self) -> str:
+        return self.server.target
+
+    @property
+    def admin_key(self) -> str:
+        return self.server.admin_key
+
+    def token(self, sub, ttl: float = 300, secret: Optional[bytes] = None, **claims) -> str:
+        """A token for profile ``sub`` expiring in ``ttl`` seconds (negative:
+        expired); ``claims`` override or add claims (None removes one)."""
+        now = int(time.time())
+        body = {"sub": str(sub), "iss": self.issuer, "aud": self.audience,
+                "iat": now, "exp": now + int(ttl)}
+        body.update(claims)
+        body = {k: v for k, v in body.items() if v is not None}
+        return mint_hs256(secret or self.secret, body)
+
+
+@pytest.fixture(scope="session")
+def jwt_server():
+    """``serve --demo --caller-auth jwt`` with an HS256 secret file, an
+    issuer and an audience."""
+    with tempfile.TemporaryDirectory(prefix="jobpay-sdk-jwt-tests-") as tmp:
+        workdir = pathlib.Path(tmp)
+        secret = secrets.token_hex(32).encode("ascii")  # 64 bytes
+        secret_file = workdir / "jwt-hs256"
+        secret_file.write_bytes(secret)
+        issuer, audience = "https://gateway.test", "jobpay"
+        srv = start_server(workdir, [
+            "--caller-auth", "jwt",
+            "--jwt-secret-file", str(secret_file),
+            "--jwt-issuer", issuer,
+            "--jwt-audience", audience,
+        ])
+        try:
+            yield JwtServer(srv, secret, issuer, audience)
         finally:
             stop_server(srv)
 
