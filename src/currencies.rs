@@ -74,7 +74,7 @@ impl Currencies {
         }
         let unsupported = || Error::CurrencyNotSupported {
             field: field.to_owned(),
-            code: code.to_owned(),
+            code: crate::error::excerpt(code, 16),
         };
         let normalized = normalize_code(code).ok_or_else(unsupported)?;
         self.lookup(&normalized).await?.ok_or_else(unsupported)

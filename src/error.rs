@@ -23,6 +23,16 @@ pub struct Violation {
     pub description: String,
 }
 
+/// A value from a request, cut to at most `max` characters for quoting in
+/// an error: a status travels in HTTP/2 headers, which clients cap (16 KiB
+/// by default), so unbounded input must never be echoed back whole.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 impl Violation {
     pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
         Violation {

@@ -104,7 +104,10 @@ fn parse_bound(field: &str, text: &str, bound: Bound) -> Result<DateTime<Utc>, E
         .map_err(|_| {
             Error::invalid(
                 field,
-                format!("{text:?} is neither a date YYYY-MM-DD nor an RFC 3339 instant"),
+                format!(
+                    "{:?} is neither a date YYYY-MM-DD nor an RFC 3339 instant",
+                    crate::error::excerpt(text, 40)
+                ),
             )
         })?
         .with_timezone(&Utc);

@@ -53,6 +53,11 @@ impl LoanApi {
     }
 }
 
+/// Page tokens of payments hold their payment time as microseconds after
+/// 0000-12-31T00:00:00Z, so that every instant a payment may have (from
+/// year 1) is a positive key.
+const PAYMENT_KEY_OFFSET: i64 = 62_135_683_200_000_000;
+
 /// Minor units beyond an i64 (a sum over many loans) as a decimal string.
 fn format_wide(units: i128, currency: &Currency) -> String {
     Decimal::try_from_i128_with_scale(units, u32::from(currency.precision))
@@ -184,11 +189,13 @@ impl LoanService for LoanApi {
         let mut rows = queries::loan_payments_page(
             self.state.store.conn(),
             loan_id,
-            page.after,
+            page.after.map(|key| key - PAYMENT_KEY_OFFSET),
             page.fetch_limit(),
         )
         .await?;
-        let next_page_token = page.finish(&mut rows, |p| p.payment_time.timestamp_micros());
+        let next_page_token = page.finish(&mut rows, |p| {
+            p.payment_time.timestamp_micros() + PAYMENT_KEY_OFFSET
+        });
         Ok(Response::new(pb::ListLoanPaymentsResponse {
             payments: rows
                 .into_iter()

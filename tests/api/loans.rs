@@ -670,7 +670,56 @@ async fn loans_list_by_borrower(backend: Backend) {
     );
 }
 
+/// A loan taken over from an old book: payments before 1970 page like any.
+async fn payments_before_1970_page_through(backend: Backend) {
+    let app = TestApp::empty(backend).await;
+    let borrower = app.create_profile(pb::ProfileType::Client).await;
+    let mut request = loan_request(borrower, "10.00", 3, "0.05");
+    request.origination_time = Some(ts("1969-11-01T00:00:00Z"));
+    let loan = create(&app, request).await;
+    for at in [
+        "1969-11-15T00:00:00Z",
+        "1969-12-15T00:00:00Z",
+        "1970-01-15T00:00:00Z",
+    ] {
+        app.loans()
+            .record_loan_payment(as_admin(payment(
+                loan.id,
+                pb::LoanPaymentStatus::Missed,
+                at,
+            )))
+            .await
+            .unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let page = app
+            .loans()
+            .list_loan_payments(as_admin(pb::ListLoanPaymentsRequest {
+                loan_id: loan.id,
+                page_size: 1,
+                page_token,
+            }))
+            .await
+            .expect("every token it hands out is accepted")
+            .into_inner();
+        seen.extend(
+            page.payments
+                .iter()
+                .map(|p| p.payment_time.unwrap().seconds),
+        );
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        page_token = page.next_page_token;
+    }
+    assert_eq!(seen.len(), 3);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+}
+
 on_both_backends!(
+    payments_before_1970_page_through,
     the_worked_example_owes_what_it_should_at_every_date,
     payment_rules,
     loans_are_validated_and_admin_only,
