@@ -87,10 +87,15 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let currencies = Arc::new(Currencies::new(store.clone(), &args.default_currency));
     let state = AppState {
         store: store.clone(),
-        ledger: Ledger::new(store.clone(), args.max_batch as usize),
+        ledger: Ledger::new(
+            store.clone(),
+            args.max_batch as usize,
+            args.max_queued_per_caller as usize,
+        ),
         admin_key,
         currencies: Arc::clone(&currencies),
         caller_auth: Arc::new(caller_auth),
+        known_profiles: Default::default(),
     };
     let options = ServeOptions {
         max_message_size: args.max_message_size as usize,

@@ -153,9 +153,16 @@ pub struct ServeArgs {
     #[arg(long, env = "JOBPAY_REQUEST_ID_TTL", default_value = "24h", value_parser = parse_duration)]
     pub request_id_ttl: Duration,
 
-    /// Most money movements of one caller applied in one transaction.
+    /// Most money movements (of any callers) applied in one transaction by
+    /// the ledger writer.
     #[arg(long, env = "JOBPAY_MAX_BATCH", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=2000))]
     pub max_batch: u32,
+
+    /// Most money movements one caller may have waiting for the ledger
+    /// writer; beyond it calls are shed with RESOURCE_EXHAUSTED
+    /// (CALLER_QUEUE_FULL).
+    #[arg(long, env = "JOBPAY_MAX_QUEUED_PER_CALLER", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_queued_per_caller: u32,
 
     /// How long in-flight calls may take to finish after SIGTERM/SIGINT.
     #[arg(long, env = "JOBPAY_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]

@@ -143,6 +143,8 @@ pub enum Error {
     OutcomeUnknown(String),
     /// The server is at its concurrency limit and sheds the call.
     Overloaded,
+    /// The caller has as many movements waiting as it may; the call is shed.
+    CallerQueueFull,
     /// The request message is larger than the server accepts.
     MessageTooLarge(String),
     /// The call's deadline (or the server's default timeout) passed.
@@ -183,7 +185,9 @@ impl Error {
             | Error::BalanceLimitExceeded => Code::FailedPrecondition,
             Error::Conflict => Code::Aborted,
             Error::Unavailable(_) | Error::OutcomeUnknown(_) => Code::Unavailable,
-            Error::Overloaded | Error::MessageTooLarge(_) => Code::ResourceExhausted,
+            Error::Overloaded | Error::CallerQueueFull | Error::MessageTooLarge(_) => {
+                Code::ResourceExhausted
+            }
             Error::DeadlineExceeded => Code::DeadlineExceeded,
             Error::Internal(_) => Code::Internal,
         }
@@ -232,6 +236,7 @@ impl Error {
             Error::Unavailable(_) => "DATABASE_UNAVAILABLE",
             Error::OutcomeUnknown(_) => "OUTCOME_UNKNOWN",
             Error::Overloaded => "OVERLOADED",
+            Error::CallerQueueFull => "CALLER_QUEUE_FULL",
             Error::MessageTooLarge(_) => "MESSAGE_TOO_LARGE",
             Error::DeadlineExceeded => "DEADLINE_EXCEEDED",
             Error::Internal(_) => "INTERNAL",
@@ -407,6 +412,10 @@ impl fmt::Display for Error {
             Error::Overloaded => {
                 f.write_str("the server is at its concurrency limit; retry with backoff")
             }
+            Error::CallerQueueFull => f.write_str(
+                "too many of this caller's money movements are waiting; retry with backoff \
+                 (with the same request_id)",
+            ),
             Error::MessageTooLarge(detail) => write!(f, "request message too large: {detail}"),
             Error::DeadlineExceeded => {
                 f.write_str("the deadline passed before the call completed; a money movement \

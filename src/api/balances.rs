@@ -37,8 +37,8 @@ impl BalanceService for BalanceApi {
             .resolve("currency_code", &request.get_ref().currency_code)
             .await?;
         let db = self.state.store.conn();
-        let profile = load_caller(db, caller).await?;
-        let balance = match queries::balance_of(db, profile.id, &currency.code).await? {
+        self.state.authenticate(caller).await?;
+        let balance = match queries::balance_of(db, caller, &currency.code).await? {
             Some(row) => Balance::from_row(&row, &currency),
             None => Balance::zero(&currency),
         };
@@ -49,7 +49,7 @@ impl BalanceService for BalanceApi {
             available,
         } = balance.into();
         Ok(Response::new(pb::GetBalanceResponse {
-            profile_id: profile.id,
+            profile_id: caller,
             balance,
             currency_code,
             available,
@@ -118,7 +118,7 @@ impl BalanceService for BalanceApi {
             )
         };
         let db = self.state.store.conn();
-        load_caller(db, caller).await?;
+        self.state.authenticate(caller).await?;
         let mut query = ledger_entry::Entity::find().filter(
             Condition::any()
                 .add(ledger_entry::Column::DebitProfileId.eq(caller))
@@ -173,7 +173,7 @@ impl BalanceService for BalanceApi {
             .resolve("currency_code", &request.get_ref().currency_code)
             .await?;
         let db = self.state.store.conn();
-        load_caller(db, caller).await?;
+        self.state.authenticate(caller).await?;
         let row = queries::balance_of(db, caller, &currency.code).await?;
         Ok(Response::new(
             BalanceSummary::new(caller, &currency, row.as_ref()).into(),
@@ -184,7 +184,9 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::ListCurrenciesRequest>,
     ) -> Result<Response<pb::ListCurrenciesResponse>, Status> {
-        load_caller(self.state.store.conn(), self.state.caller(&request)?).await?;
+        self.state
+            .authenticate(self.state.caller(&request)?)
+            .await?;
         let currencies = self.state.currencies.list().await?;
         Ok(Response::new(pb::ListCurrenciesResponse {
             currencies: currencies.into_iter().map(Into::into).collect(),

@@ -41,7 +41,7 @@ impl JobService for JobApi {
         let req = request.get_ref();
         let page = PageRequest::parse("unpaid_jobs", req.page_size, &req.page_token)?;
         let db = self.state.store.conn();
-        load_caller(db, caller).await?;
+        self.state.authenticate(caller).await?;
         let query = job::Entity::find()
             .join(JoinType::InnerJoin, job::Relation::Contract.def())
             .filter(party_of(caller))

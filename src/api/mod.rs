@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use tonic::Request;
 
-use crate::auth::{AdminKey, CallerAuth};
+use crate::auth::{AdminKey, CallerAuth, KnownProfiles};
 use crate::conversions::to_wire::FromReceipt;
 use crate::currencies::Currencies;
 use crate::domain::{Balance, Profile};
@@ -35,6 +35,7 @@ pub struct AppState {
     pub admin_key: AdminKey,
     pub currencies: Arc<Currencies>,
     pub caller_auth: Arc<CallerAuth>,
+    pub known_profiles: Arc<KnownProfiles>,
 }
 
 impl AppState {
@@ -43,6 +44,12 @@ impl AppState {
     /// existence is checked with the first query).
     fn caller<T>(&self, request: &Request<T>) -> Result<i64, Error> {
         self.caller_auth.caller(request.metadata())
+    }
+
+    /// UNAUTHENTICATED unless the caller is a profile; cached, so a read
+    /// costs its own query only.
+    async fn authenticate(&self, caller: i64) -> Result<(), Error> {
+        self.known_profiles.check(self.store.conn(), caller).await
     }
 }
 

@@ -4,7 +4,6 @@ use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
 use super::{AppState, id_field, move_money};
-use crate::auth::load_caller;
 use crate::conversions::from_wire::RequestPayoutInput;
 use crate::domain::Payout;
 use crate::error::{Error, Resource};
@@ -57,7 +56,7 @@ impl PayoutService for PayoutApi {
         let caller = self.state.caller(&request)?;
         let id = id_field("id", request.get_ref().id)?;
         let db = self.state.store.conn();
-        load_caller(db, caller).await?;
+        self.state.authenticate(caller).await?;
         let model = queries::payout_of(db, id, Some(caller))
             .await?
             .ok_or(Error::NotFound(Resource::Payout, id))?;
@@ -73,7 +72,7 @@ impl PayoutService for PayoutApi {
         let req = request.get_ref();
         let page = PageRequest::parse("payouts", req.page_size, &req.page_token)?;
         let db = self.state.store.conn();
-        load_caller(db, caller).await?;
+        self.state.authenticate(caller).await?;
         let (rows, next_page_token) = page
             .fetch(
                 db,

@@ -70,6 +70,35 @@ pub enum AdminHeader {
     XAdminKey,
 }
 
+/// Profile ids known to exist. Profiles are never deleted while serving
+/// (only `jobpay seed --force` empties a database, offline), so a read can
+/// authenticate its caller from this set and fetch its data in one
+/// statement; a miss asks the database once.
+#[derive(Debug, Default)]
+pub struct KnownProfiles {
+    ids: std::sync::RwLock<std::collections::HashSet<i64>>,
+}
+
+impl KnownProfiles {
+    /// UNAUTHENTICATED unless `id` is a profile.
+    pub async fn check<C: ConnectionTrait>(&self, db: &C, id: i64) -> Result<(), Error> {
+        if self
+            .ids
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&id)
+        {
+            return Ok(());
+        }
+        load_caller(db, id).await?;
+        self.ids
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id);
+        Ok(())
+    }
+}
+
 /// The caller's profile; an id with no profile is UNAUTHENTICATED.
 pub async fn load_caller<C: ConnectionTrait>(db: &C, id: i64) -> Result<profile::Model, Error> {
     profile::Entity::find_by_id(id)

@@ -191,9 +191,9 @@ impl Batch {
         let payouts = load_payouts(tx, commands).await?;
         let loans = load_loans(tx, commands).await?;
 
+        // Who exists first (read, not locked): no balance of a third party
+        // is locked for a caller that is unknown, or not a party.
         let mut profile_ids: BTreeSet<i64> = commands.iter().map(|c| c.caller).collect();
-        let mut balance_keys: BTreeSet<BalanceKey> =
-            commands.iter().flat_map(direct_balances).collect();
         for command in commands {
             match &command.op {
                 Op::Transfer { to_profile_id, .. } => {
@@ -207,27 +207,44 @@ impl Batch {
         }
         for LoadedLoan { model, .. } in loans.values() {
             profile_ids.insert(model.borrower_id);
-            balance_keys.insert((model.borrower_id, model.currency_code.clone()));
         }
-        for JobWithContract {
-            contract, currency, ..
-        } in jobs.values()
-        {
+        for JobWithContract { contract, .. } in jobs.values() {
             profile_ids.insert(contract.client_id);
             profile_ids.insert(contract.contractor_id);
-            balance_keys.insert((contract.client_id, currency.code.clone()));
-            balance_keys.insert((contract.contractor_id, currency.code.clone()));
         }
-        for LoadedPayout { model, .. } in payouts.values() {
-            balance_keys.insert((model.profile_id, model.currency_code.clone()));
-        }
-        let profiles = profile::Entity::find()
+        let profiles: HashMap<i64, profile::Model> = profile::Entity::find()
             .filter(profile::Column::Id.is_in(profile_ids))
             .all(tx)
             .await?
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
+        let mut balance_keys: BTreeSet<BalanceKey> = BTreeSet::new();
+        for command in commands {
+            if command.caller != ADMIN && !profiles.contains_key(&command.caller) {
+                continue;
+            }
+            for key in direct_balances(command) {
+                if profiles.contains_key(&key.0) {
+                    balance_keys.insert(key);
+                }
+            }
+            if let Op::PayJob { job_id } = command.op
+                && let Some(JobWithContract {
+                    contract, currency, ..
+                }) = jobs.get(&job_id)
+                && contract.client_id == command.caller
+            {
+                balance_keys.insert((contract.client_id, currency.code.clone()));
+                balance_keys.insert((contract.contractor_id, currency.code.clone()));
+            }
+        }
+        for LoadedLoan { model, .. } in loans.values() {
+            balance_keys.insert((model.borrower_id, model.currency_code.clone()));
+        }
+        for LoadedPayout { model, .. } in payouts.values() {
+            balance_keys.insert((model.profile_id, model.currency_code.clone()));
+        }
         let balances = BalanceViews::from(lock_balances(tx, &balance_keys).await?);
         let records = load_records(tx, commands).await?;
 
@@ -1117,18 +1134,26 @@ async fn load_payouts(
     tx: &DatabaseTransaction,
     commands: &[Command],
 ) -> Result<HashMap<i64, LoadedPayout>, Error> {
-    let ids: BTreeSet<i64> = commands
-        .iter()
-        .filter_map(|c| match c.op {
-            Op::CancelPayout { payout_id } | Op::CompletePayout { payout_id } => Some(payout_id),
-            _ => None,
-        })
-        .collect();
-    if ids.is_empty() {
+    // Only payouts the caller may act on are read (and locked): its own,
+    // or any for an admin. Someone else's payout id locks nothing.
+    let mut any_of = Condition::any();
+    let mut wanted = false;
+    for command in commands {
+        if let Op::CancelPayout { payout_id } | Op::CompletePayout { payout_id } = command.op {
+            wanted = true;
+            let mine = Condition::all().add(payout::Column::Id.eq(payout_id));
+            any_of = any_of.add(if command.caller == ADMIN {
+                mine
+            } else {
+                mine.add(payout::Column::ProfileId.eq(command.caller))
+            });
+        }
+    }
+    if !wanted {
         return Ok(HashMap::new());
     }
     let mut query = payout::Entity::find()
-        .filter(payout::Column::Id.is_in(ids))
+        .filter(any_of)
         .order_by_asc(payout::Column::Id);
     if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
         query = query.lock_exclusive();

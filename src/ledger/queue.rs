@@ -16,7 +16,7 @@
 //! refuses) is split: each command runs alone, so only the one that causes
 //! the failure fails and no call waits behind a poisoned batch.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
@@ -32,25 +32,41 @@ struct Pending {
     reply: Reply,
 }
 
-/// The pending commands, and whether the worker is running.
+/// The pending commands, how many each caller has waiting, and whether the
+/// worker is running.
 #[derive(Default)]
 struct Queue {
     pending: VecDeque<Pending>,
+    per_caller: HashMap<i64, usize>,
     working: bool,
+}
+
+impl Queue {
+    fn taken(&mut self, caller: i64) {
+        if let Some(count) = self.per_caller.get_mut(&caller) {
+            *count -= 1;
+            if *count == 0 {
+                self.per_caller.remove(&caller);
+            }
+        }
+    }
 }
 
 /// The entry point of every money movement.
 pub struct Ledger {
     store: Store,
     max_batch: usize,
+    /// Most commands one caller may have waiting; beyond, calls are shed.
+    max_queued_per_caller: usize,
     queue: Mutex<Queue>,
 }
 
 impl Ledger {
-    pub fn new(store: Store, max_batch: usize) -> Arc<Ledger> {
+    pub fn new(store: Store, max_batch: usize, max_queued_per_caller: usize) -> Arc<Ledger> {
         Arc::new(Ledger {
             store,
             max_batch: max_batch.max(1),
+            max_queued_per_caller: max_queued_per_caller.max(1),
             queue: Mutex::new(Queue::default()),
         })
     }
@@ -62,6 +78,11 @@ impl Ledger {
         let (reply, outcome) = oneshot::channel();
         let start_worker = {
             let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            let waiting = queue.per_caller.entry(command.caller).or_insert(0);
+            if *waiting >= self.max_queued_per_caller {
+                return Err(Error::CallerQueueFull);
+            }
+            *waiting += 1;
             queue.pending.push_back(Pending { command, reply });
             !std::mem::replace(&mut queue.working, true)
         };
@@ -83,6 +104,7 @@ impl Ledger {
             let Some(pending) = queue.pending.pop_front() else {
                 break;
             };
+            queue.taken(pending.command.caller);
             if !pending.reply.is_closed() {
                 batch.push(pending);
             }
@@ -170,6 +192,7 @@ impl Drop for WorkerGuard<'_> {
         let mut queue = self.ledger.queue.lock().unwrap_or_else(|p| p.into_inner());
         // Dropping the pending replies answers their calls with an error.
         queue.pending.clear();
+        queue.per_caller.clear();
         queue.working = false;
     }
 }

@@ -484,6 +484,81 @@ async fn sqlite_200_clients_pay_one_contractor_at_once() {
     one_contractor_paid_by_many(&app, 200).await;
 }
 
+/// A caller may have at most `--max-queued-per-caller` movements waiting:
+/// beyond, calls are shed at once (RESOURCE_EXHAUSTED, CALLER_QUEUE_FULL)
+/// and write nothing; other callers are not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_caller_queue_is_bounded() {
+    use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
+    let app = TestApp::empty(Backend::Postgres).await;
+    let bounded = Replica::start_full(
+        &app.database,
+        jobpay::auth::AdminKey::from_key(crate::support::ADMIN_KEY),
+        jobpay::auth::CallerAuth::Header,
+        10,
+    )
+    .await;
+    let (client, _, _) = app.funded_client("100.00").await;
+    let (other, _, _) = app.funded_client("100.00").await;
+    // Hold the client's balance row: the writer's first batch waits on it.
+    let holder = Database::connect(&app.database.url).await.unwrap();
+    let tx = holder.begin().await.unwrap();
+    tx.execute_raw(Statement::from_string(
+        DbBackend::Postgres,
+        format!("SELECT 1 FROM balances WHERE profile_id = {client} FOR UPDATE"),
+    ))
+    .await
+    .unwrap();
+    let withdraw = |profile: i64| {
+        let mut balances = bounded.balances();
+        async move {
+            balances
+                .withdraw(as_profile(
+                    profile,
+                    pb::WithdrawRequest {
+                        amount: "1.00".into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .map(drop)
+        }
+    };
+    let mut waiting = JoinSet::new();
+    waiting.spawn(withdraw(client));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The first is in the blocked batch; 10 more may wait, 40 are shed.
+    for _ in 0..50 {
+        waiting.spawn(withdraw(client));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    tx.rollback().await.unwrap();
+    let counts = tally(waiting.join_all().await);
+    // 11 normally; 10 if the first call had not reached the writer yet.
+    let ok = counts.get("OK").copied().unwrap_or(0);
+    assert!((10..=11).contains(&ok), "{counts:?}");
+    assert_eq!(
+        counts.get("ResourceExhausted/CALLER_QUEUE_FULL").copied(),
+        Some(51 - ok),
+        "{counts:?}"
+    );
+    // Another caller was never refused.
+    let mut others = JoinSet::new();
+    for _ in 0..8 {
+        others.spawn(withdraw(other));
+    }
+    assert_eq!(
+        tally(others.join_all().await),
+        HashMap::from([("OK".to_owned(), 8)])
+    );
+    assert_eq!(
+        app.balance(client).await,
+        Cents::new(10_000 - ok as i64 * 100).to_string()
+    );
+    let report = app.audit().await;
+    assert!(report.passed(), "{report}");
+}
+
 on_both_backends!(
     sixty_four_concurrent_payments_of_one_job_pay_it_once,
     random_transfers_conserve_money,

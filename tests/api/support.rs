@@ -249,6 +249,17 @@ impl Replica {
         admin_key: AdminKey,
         caller_auth: CallerAuth,
     ) -> Replica {
+        Replica::start_full(database, admin_key, caller_auth, 10_000).await
+    }
+
+    /// A server whose ledger lets a caller have at most `queue_bound`
+    /// movements waiting.
+    pub async fn start_full(
+        database: &TestDatabase,
+        admin_key: AdminKey,
+        caller_auth: CallerAuth,
+        queue_bound: usize,
+    ) -> Replica {
         let admin_key = admin_key.read_from(caller_auth.admin_key_header());
         let _ = tracing_subscriber::fmt()
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "error".to_owned()))
@@ -259,10 +270,11 @@ impl Replica {
         let address = listener.local_addr().expect("address");
         let state = AppState {
             store: store.clone(),
-            ledger: Ledger::new(store.clone(), 256),
+            ledger: Ledger::new(store.clone(), 256, queue_bound),
             admin_key,
             currencies: std::sync::Arc::new(Currencies::new(store.clone(), "USD")),
             caller_auth: std::sync::Arc::new(caller_auth),
+            known_profiles: Default::default(),
         };
         let (shutdown, stop) = oneshot::channel::<()>();
         let runtime = Runtime::ready(Metrics::new(store.clone())).await;
