@@ -20,7 +20,7 @@ CALLS="${CALLS:-10000}"
 C="${CONCURRENCY:-64}"
 # The server's database connections; pgbench uses one per client (C).
 POOL="${POOL:-$C}"
-SCENARIOS="${SCENARIOS:-storm storm-c pay read bank summary debt}"
+SCENARIOS="${SCENARIOS:-storm storm-c hot-credit pairs pay read bank summary debt}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
 OUT="target/bench"
 mkdir -p "$OUT"
@@ -88,6 +88,11 @@ for scenario in $SCENARIOS; do
                  JOBPAY[read]=$(rate "$OUT/read.txt") ;;
         bank)    bench bank --calls "$CALLS" --concurrency "$C" | tee "$OUT/bank.txt"
                  JOBPAY[bank]=$(rate "$OUT/bank.txt") ;;
+        # Hot credit: 1,000 callers to one payee; compare with the storm.
+        hot-credit) bench hot-credit --calls "$CALLS" | tee "$OUT/hot-credit.txt"
+                 JOBPAY[hot-credit]=$(rate "$OUT/hot-credit.txt") ;;
+        pairs)   bench pairs --calls "$CALLS" --concurrency "$C" | tee "$OUT/pairs.txt"
+                 JOBPAY[pairs]=$(rate "$OUT/pairs.txt") ;;
         # No pgbench counterpart: the figure to read is the long/short
         # history ratio the scenario prints (about 1 means O(1)).
         summary) bench summary --calls "$CALLS" --concurrency "$C" --history "${HISTORY:-100000}" \
@@ -114,6 +119,8 @@ for scenario in $SCENARIOS; do
         read)    PGBENCH[read]=$(pgbench_tps read -t "$((CALLS / C))" \
                      -f bench/pgbench/read_get.sql@1 -f bench/pgbench/read_list.sql@1) ;;
         bank)    PGBENCH[bank]=$(pgbench_tps bank -t "$((CALLS / C))" -f bench/pgbench/bank.sql) ;;
+        pairs)   PGBENCH[pairs]=$(pgbench_tps pairs -t "$((CALLS / C))" -f bench/pgbench/pairs.sql) ;;
+        hot-credit) PGBENCH[hot-credit]="${PGBENCH[storm]:-}" ;;
     esac
 done
 

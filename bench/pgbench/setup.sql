@@ -49,6 +49,14 @@ INSERT INTO profiles (id, first_name, last_name, profession, profile_type, creat
 SELECT 3000000 + g, 'pgbench', 'bank', 'Benchmark', 'client', now(), now()
 FROM generate_series(0, 19) g;
 
+-- pairs: 32 senders of 1000.00 and their 32 receivers.
+INSERT INTO profiles (id, first_name, last_name, profession, profile_type, created_at, updated_at)
+SELECT 6000000 + g, 'pgbench', 'sender', 'Benchmark', 'client', now(), now()
+FROM generate_series(0, 31) g;
+INSERT INTO profiles (id, first_name, last_name, profession, profile_type, created_at, updated_at)
+SELECT 7000000 + g, 'pgbench', 'receiver', 'Benchmark', 'contractor', now(), now()
+FROM generate_series(0, 31) g;
+
 -- Every profile's USD balance (opening total = balance, as seeded data).
 INSERT INTO balances (profile_id, currency_code, balance, held, opening, created_at, updated_at)
 SELECT id, 'USD', b, 0, b, now(), now() FROM (
@@ -56,6 +64,7 @@ SELECT id, 'USD', b, 0, b, now(), now() FROM (
         WHEN id = 900000000 THEN :storm_funds
         WHEN id BETWEEN 1000000 AND 1999999 THEN :jobs * 100
         WHEN id BETWEEN 3000000 AND 3999999 THEN 100000
+        WHEN id BETWEEN 6000000 AND 6999999 THEN 100000
         ELSE 0 END AS b
     FROM profiles WHERE first_name = 'pgbench') p;
 

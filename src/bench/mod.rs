@@ -34,6 +34,11 @@ pub enum Scenario {
     /// GetOutstandingDebt over `--history` loans (each with a payment
     /// made), `--calls` times.
     Debt,
+    /// Hot credit: 1,000 callers transferring 0.01 to one payee, `--calls`
+    /// in all, all at once (like the storm, on the credit side).
+    HotCredit,
+    /// Transfers of 0.01 within 32 independent pairs (no shared balance).
+    Pairs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -108,7 +113,7 @@ pub async fn run(args: &BenchArgs) -> Result<Report, String> {
     };
     let memory = args.server_pid.map(report::MemorySampler::start);
     let concurrency = args.concurrency.unwrap_or(match args.scenario {
-        Scenario::Storm => args.calls,
+        Scenario::Storm | Scenario::HotCredit => args.calls,
         _ => 64,
     });
     let mut report = match args.scenario {
@@ -120,6 +125,8 @@ pub async fn run(args: &BenchArgs) -> Result<Report, String> {
             scenarios::summary(&load, args.calls, concurrency, args.history).await?
         }
         Scenario::Debt => scenarios::debt(&load, args.calls, concurrency, args.history).await?,
+        Scenario::HotCredit => scenarios::hot_credit(&load, args.calls, concurrency).await?,
+        Scenario::Pairs => scenarios::pairs(&load, args.calls, concurrency).await?,
     };
     if let (Some(url), Some(before)) = (&args.metrics, retries_before) {
         report.retries = Some(report::scrape_retries(url).await?.saturating_sub(before));

@@ -675,3 +675,94 @@ pub async fn debt(
     ));
     Ok(report)
 }
+
+/// Transfers of 0.01 from `from[i % from.len()]` to `to(i)`, `calls` in
+/// all, `concurrency` in flight.
+async fn transfers(
+    load: &Load,
+    calls: usize,
+    concurrency: usize,
+    senders: Arc<Vec<i64>>,
+    receiver: impl Fn(usize) -> i64 + Send + Sync + 'static,
+) -> (Duration, BTreeMap<String, usize>, Vec<Duration>) {
+    let channels = load.channels.clone();
+    closed_loop(concurrency, calls, move |i| {
+        let mut balances = BalanceServiceClient::new(pick(&channels, i));
+        let (from, to) = (senders[i % senders.len()], receiver(i));
+        async move {
+            balances
+                .transfer(as_profile(
+                    from,
+                    pb::TransferRequest {
+                        to_profile_id: to,
+                        amount: "0.01".into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .map(drop)
+        }
+    })
+    .await
+}
+
+/// Hot credit: 1,000 funded callers all paying one payee at once.
+pub async fn hot_credit(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    let load = Arc::new(Load {
+        channels: load.channels.clone(),
+        admin_key: load.admin_key.clone(),
+    });
+    let callers = 1_000.min(calls.max(1));
+    let per_caller = calls.div_ceil(callers) as i64;
+    let senders: Vec<i64> = parties(&load, callers, Minor::new(per_caller))
+        .await?
+        .into_iter()
+        .map(|p| p.client)
+        .collect();
+    let payee = load.profile(pb::ProfileType::Contractor).await?;
+    let (wall, outcomes, latencies) =
+        transfers(&load, calls, concurrency, Arc::new(senders), move |_| payee).await;
+    let mut report = Report {
+        scenario: "hot-credit",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    };
+    report
+        .notes
+        .push(format!("{callers} callers, one payee (profile {payee})"));
+    Ok(report)
+}
+
+/// 32 independent pairs: sender k always pays receiver k.
+pub async fn pairs(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    let load = Arc::new(Load {
+        channels: load.channels.clone(),
+        admin_key: load.admin_key.clone(),
+    });
+    const PAIRS: usize = 32;
+    let per_pair = calls.div_ceil(PAIRS) as i64;
+    let parties = parties(&load, PAIRS, Minor::new(per_pair)).await?;
+    let senders: Vec<i64> = parties.iter().map(|p| p.client).collect();
+    let receivers: Vec<i64> = parties.iter().map(|p| p.contractor).collect();
+    let (wall, outcomes, latencies) = transfers(
+        &load,
+        calls,
+        concurrency,
+        Arc::new(senders),
+        move |i| receivers[i % PAIRS],
+    )
+    .await;
+    Ok(Report {
+        scenario: "pairs",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    })
+}
