@@ -748,14 +748,11 @@ pub async fn pairs(load: &Load, calls: usize, concurrency: usize) -> Result<Repo
     let parties = parties(&load, PAIRS, Minor::new(per_pair)).await?;
     let senders: Vec<i64> = parties.iter().map(|p| p.client).collect();
     let receivers: Vec<i64> = parties.iter().map(|p| p.contractor).collect();
-    let (wall, outcomes, latencies) = transfers(
-        &load,
-        calls,
-        concurrency,
-        Arc::new(senders),
-        move |i| receivers[i % PAIRS],
-    )
-    .await;
+    let (wall, outcomes, latencies) =
+        transfers(&load, calls, concurrency, Arc::new(senders), move |i| {
+            receivers[i % PAIRS]
+        })
+        .await;
     Ok(Report {
         scenario: "pairs",
         calls,
