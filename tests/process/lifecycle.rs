@@ -260,6 +260,41 @@ async fn sigterm_drains_in_flight_calls_and_exits_zero() {
     assert!(status.success(), "exit {status}");
 }
 
+/// jobpay reaches PostgreSQL over TLS when the URL asks for it
+/// (`sslmode`, `sslrootcert`): against a server that refuses plaintext,
+/// migrate and serve work with `verify-full` and fail with `disable`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_over_tls_with_a_self_signed_certificate() {
+    let (postgres, root_cert) = PrivatePostgres::start_new_tls_only();
+    let tls_url = format!(
+        "{}?sslmode=verify-full&sslrootcert={}",
+        postgres.url("postgres"),
+        root_cert.display()
+    );
+    let (status, out, err) = run_jobpay(&["migrate", "--database-url", &tls_url], &[]);
+    assert!(status.success(), "{out}{err}");
+    assert!(out.contains("applied"), "{out}");
+    let plain = format!("{}?sslmode=disable", postgres.url("postgres"));
+    let (status, out, err) = run_jobpay(&["audit", "--database-url", &plain], &[]);
+    assert!(!status.success(), "plaintext must be refused: {out}{err}");
+    // Without the root certificate the self-signed one does not verify.
+    let unverified = format!("{}?sslmode=verify-full", postgres.url("postgres"));
+    let (status, _, _) = run_jobpay(&["audit", "--database-url", &unverified], &[]);
+    assert!(!status.success(), "an unknown certificate must be refused");
+    let server = Server::start(&["--database-url", &tls_url, "--demo"], &[]);
+    server
+        .wait_for_health(ServingStatus::Serving, Duration::from_secs(20))
+        .await;
+    let mut balances = BalanceServiceClient::new(server.channel().await);
+    let balance = balances
+        .get_balance(as_profile(1, pb::GetBalanceRequest::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(balance.balance, "1150.00");
+    std::fs::remove_file(root_cert).ok();
+}
+
 /// A pool saturated by calls waiting on locks is load, not an outage: the
 /// health monitor has a connection of its own and stays SERVING.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

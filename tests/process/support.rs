@@ -374,6 +374,121 @@ impl PrivatePostgres {
         postgres
     }
 
+    /// A server that accepts TLS connections only, with a self-signed
+    /// certificate for 127.0.0.1 and localhost; returns the server and the
+    /// certificate (to pass as `sslrootcert`).
+    pub fn start_new_tls_only() -> (PrivatePostgres, PathBuf) {
+        let dir = std::env::temp_dir().join(unique("jobpay_pg_tls"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let _ = Command::new("chown")
+            .args(["postgres:postgres", dir.to_str().unwrap()])
+            .status();
+        let port = free_port();
+        let data = dir.join("data");
+        let status = as_postgres_user(pg_bin("initdb"))
+            .args(["-D", data.to_str().unwrap()])
+            .args(["-A", "trust", "-U", "postgres", "--no-sync"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("initdb");
+        assert!(status.success(), "initdb failed");
+        // A test CA, and a server certificate it signs (webpki refuses a
+        // self-signed CA certificate used as the server's own).
+        let cert = data.join("server.crt");
+        let key = data.join("server.key");
+        let ca_cert = dir.join("ca.crt");
+        let ca_key = dir.join("ca.key");
+        let csr = dir.join("server.csr");
+        let extensions = dir.join("server.ext");
+        std::fs::write(
+            &extensions,
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+        )
+        .unwrap();
+        let openssl = |args: Vec<std::ffi::OsString>| {
+            let status = Command::new("openssl")
+                .args(&args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("openssl");
+            assert!(status.success(), "openssl {args:?} failed");
+        };
+        let args = |parts: &[&dyn AsRef<std::ffi::OsStr>]| -> Vec<std::ffi::OsString> {
+            parts.iter().map(|p| p.as_ref().to_owned()).collect()
+        };
+        openssl(args(&[
+            &"req",
+            &"-x509",
+            &"-newkey",
+            &"rsa:2048",
+            &"-nodes",
+            &"-days",
+            &"2",
+            &"-subj",
+            &"/CN=jobpay test CA",
+            &"-keyout",
+            &ca_key,
+            &"-out",
+            &ca_cert,
+        ]));
+        openssl(args(&[
+            &"req",
+            &"-newkey",
+            &"rsa:2048",
+            &"-nodes",
+            &"-subj",
+            &"/CN=localhost",
+            &"-keyout",
+            &key,
+            &"-out",
+            &csr,
+        ]));
+        openssl(args(&[
+            &"x509",
+            &"-req",
+            &"-in",
+            &csr,
+            &"-CA",
+            &ca_cert,
+            &"-CAkey",
+            &ca_key,
+            &"-CAcreateserial",
+            &"-days",
+            &"2",
+            &"-extfile",
+            &extensions,
+            &"-out",
+            &cert,
+        ]));
+        for file in [&cert, &key] {
+            let _ = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(file)
+                .status();
+        }
+        let _ = Command::new("chmod").arg("600").arg(&key).status();
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .unwrap();
+        use std::io::Write as _;
+        writeln!(conf, "ssl = on").unwrap();
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\n\
+             hostssl all all 127.0.0.1/32 trust\n\
+             hostnossl all all 127.0.0.1/32 reject\n",
+        )
+        .unwrap();
+        let root_cert = std::env::temp_dir().join(unique("jobpay_pg_ca.pem"));
+        std::fs::copy(&ca_cert, &root_cert).unwrap();
+        let postgres = PrivatePostgres { port, dir };
+        postgres.start();
+        (postgres, root_cert)
+    }
+
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
