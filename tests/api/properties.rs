@@ -11,13 +11,51 @@ use jobpay::money::{Currency, MAX_PRECISION, Minor, Rounding};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
-/// Few enough cases for CI; no regression files written into the tree.
+/// Few enough cases for CI (256); a long run sets `PROPTEST_CASES`, e.g.
+/// `PROPTEST_CASES=200000 cargo test --release --test api properties`. No
+/// regression files are written into the tree: a failure found becomes an
+/// example test of its own.
 fn config() -> Config {
     Config {
-        cases: 256,
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(256),
         failure_persistence: None,
         ..Config::default()
     }
+}
+
+/// A JWT verifier (HS256) shared by the token properties.
+fn verifier() -> &'static jobpay::auth::jwt::JwtVerifier {
+    static VERIFIER: std::sync::OnceLock<jobpay::auth::jwt::JwtVerifier> =
+        std::sync::OnceLock::new();
+    VERIFIER.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("jobpay_prop_secret_{}", std::process::id()));
+        std::fs::write(&path, b"0123456789abcdef0123456789abcdef-properties").unwrap();
+        let verifier = jobpay::auth::jwt::JwtVerifier::new(&jobpay::auth::jwt::JwtSettings {
+            secret_file: Some(path.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        std::fs::remove_file(path).ok();
+        verifier
+    })
+}
+
+/// Three base64url segments of arbitrary bytes: shaped like a JWT.
+fn jwt_shaped() -> impl Strategy<Value = String> {
+    use base64::Engine;
+    let segment = proptest::collection::vec(any::<u8>(), 0..96)
+        .prop_map(|b| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b));
+    let header = prop_oneof![
+        Just(r#"{"alg":"none"}"#.to_owned()),
+        Just(r#"{"alg":"HS256","typ":"JWT"}"#.to_owned()),
+        Just(r#"{"alg":"RS256"}"#.to_owned()),
+        any::<String>(),
+    ]
+    .prop_map(|h| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h));
+    (header, segment.clone(), segment).prop_map(|(h, p, s)| format!("{h}.{p}.{s}"))
 }
 
 fn currency(precision: u8) -> Currency {
@@ -327,5 +365,19 @@ proptest! {
         let midnight = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap());
         prop_assert_eq!(range.start, midnight(first));
         prop_assert_eq!(range.end, midnight(last) + Duration::days(1) - Duration::microseconds(1));
+    }
+
+    /// Whatever the token, verification answers (never panics) and refuses
+    /// it as invalid: no forged header or payload gets a caller.
+    #[test]
+    fn tokens_that_were_not_signed_are_invalid(
+        token in prop_oneof![any::<String>(), jwt_shaped()],
+    ) {
+        let mut metadata = tonic::metadata::MetadataMap::new();
+        if let Ok(value) = format!("Bearer {token}").parse() {
+            metadata.insert("authorization", value);
+            let refused = verifier().caller(&metadata).unwrap_err();
+            prop_assert_eq!(refused.reason(), "TOKEN_INVALID");
+        }
     }
 }
