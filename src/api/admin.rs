@@ -9,7 +9,7 @@ use sea_orm::{
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, id_field, move_money, text_field, with_balances};
+use super::{AppState, call_hold, id_field, move_money, text_field, with_balances};
 use crate::domain::{BalanceSummary, PayoutRequestTotal};
 use crate::error::{Error, Resource};
 use crate::ledger::{ADMIN, Op};
@@ -371,7 +371,14 @@ impl AdminService for AdminApi {
     ) -> Result<Response<pb::Payout>, Status> {
         self.authorize(&request)?;
         let payout_id = id_field("id", request.get_ref().id)?;
-        move_money(&self.state, ADMIN, Op::CompletePayout { payout_id }, None).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            ADMIN,
+            Op::CompletePayout { payout_id },
+            None,
+        )
+        .await
     }
 
     async fn cancel_payout(
@@ -380,7 +387,14 @@ impl AdminService for AdminApi {
     ) -> Result<Response<pb::Payout>, Status> {
         self.authorize(&request)?;
         let payout_id = id_field("id", request.get_ref().id)?;
-        move_money(&self.state, ADMIN, Op::CancelPayout { payout_id }, None).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            ADMIN,
+            Op::CancelPayout { payout_id },
+            None,
+        )
+        .await
     }
 
     async fn list_payout_requests(

@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, move_money, with_balances};
+use super::{AppState, call_hold, move_money, with_balances};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{DepositInput, TransferInput, WithdrawInput};
 use crate::domain::{Balance, BalanceSummary, LedgerEntry};
@@ -67,7 +67,14 @@ impl BalanceService for BalanceApi {
             profile_id: input.profile_id,
             amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(&self.state, caller, op, input.request_id).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            caller,
+            op,
+            input.request_id,
+        )
+        .await
     }
 
     async fn withdraw(
@@ -79,7 +86,14 @@ impl BalanceService for BalanceApi {
         let op = Op::Withdraw {
             amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(&self.state, caller, op, input.request_id).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            caller,
+            op,
+            input.request_id,
+        )
+        .await
     }
 
     async fn transfer(
@@ -97,7 +111,14 @@ impl BalanceService for BalanceApi {
             to_profile_id: input.to_profile_id,
             amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(&self.state, caller, op, input.request_id).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            caller,
+            op,
+            input.request_id,
+        )
+        .await
     }
 
     async fn list_ledger_entries(

@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use super::contracts::{contract_of_party, party_of};
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, id_field, move_money, text_field};
+use super::{AppState, call_hold, id_field, move_money, text_field};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{AmountInput, PayJobInput};
 use crate::domain::Job;
@@ -116,6 +116,13 @@ impl JobService for JobApi {
         let op = Op::PayJob {
             job_id: input.job_id,
         };
-        move_money(&self.state, caller, op, input.request_id).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            caller,
+            op,
+            input.request_id,
+        )
+        .await
     }
 }

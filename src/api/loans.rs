@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, id_field, move_money};
+use super::{AppState, call_hold, id_field, move_money};
 use crate::conversions::from_wire::{CreateLoanInput, instant_field, loan_payment_status_field};
 use crate::domain::{Loan, LoanPayment};
 use crate::error::{Error, Resource};
@@ -100,7 +100,14 @@ impl LoanService for LoanApi {
             total_repayable,
             origination_time: input.origination_time,
         });
-        move_money(&self.state, ADMIN, op, input.request_id).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            ADMIN,
+            op,
+            input.request_id,
+        )
+        .await
     }
 
     async fn get_loan(
@@ -174,7 +181,7 @@ impl LoanService for LoanApi {
             status,
             payment_time,
         };
-        move_money(&self.state, ADMIN, op, request_id).await
+        move_money(&self.state, call_hold(&request), ADMIN, op, request_id).await
     }
 
     async fn list_loan_payments(

@@ -21,7 +21,7 @@ use crate::conversions::to_wire::FromReceipt;
 use crate::currencies::Currencies;
 use crate::domain::{Balance, Profile};
 use crate::error::Error;
-use crate::ledger::{Command, Ledger, Op, RequestId};
+use crate::ledger::{Command, Hold, Ledger, Op, RequestId};
 use crate::store::entities::profile;
 use crate::store::{Store, queries};
 
@@ -54,8 +54,11 @@ impl AppState {
 }
 
 /// Submits a money movement to the ledger and returns its response.
+/// `hold` is what the call holds until its command has run (see
+/// [`call_hold`]).
 async fn move_money<R: FromReceipt>(
     state: &AppState,
+    hold: Option<Hold>,
     caller: i64,
     op: Op,
     request_id: Option<RequestId>,
@@ -63,16 +66,25 @@ async fn move_money<R: FromReceipt>(
     let method = op.method();
     let receipt = state
         .ledger
-        .submit(Command {
-            caller,
-            op,
-            request_id,
-        })
+        .submit(
+            Command {
+                caller,
+                op,
+                request_id,
+            },
+            hold,
+        )
         .await?;
     match R::from_receipt(receipt) {
         Some(response) => Ok(tonic::Response::new(response)),
         None => Err(Error::Internal(format!("{method} got another method's receipt")).into()),
     }
+}
+
+/// The call's share of the server's capacity (put in the request by the
+/// call envelope), to be held by its money movement until it has run.
+fn call_hold<T>(request: &Request<T>) -> Option<Hold> {
+    request.extensions().get::<Hold>().cloned()
 }
 
 /// Profiles with their balances: every currency each has held plus the

@@ -3,7 +3,7 @@
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, id_field, move_money};
+use super::{AppState, call_hold, id_field, move_money};
 use crate::conversions::from_wire::RequestPayoutInput;
 use crate::domain::Payout;
 use crate::error::{Error, Resource};
@@ -46,7 +46,14 @@ impl PayoutService for PayoutApi {
         let op = Op::RequestPayout {
             amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(&self.state, caller, op, input.request_id).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            caller,
+            op,
+            input.request_id,
+        )
+        .await
     }
 
     async fn get_payout(
@@ -98,6 +105,13 @@ impl PayoutService for PayoutApi {
     ) -> Result<Response<pb::Payout>, Status> {
         let caller = self.state.caller(&request)?;
         let payout_id = id_field("id", request.get_ref().id)?;
-        move_money(&self.state, caller, Op::CancelPayout { payout_id }, None).await
+        move_money(
+            &self.state,
+            call_hold(&request),
+            caller,
+            Op::CancelPayout { payout_id },
+            None,
+        )
+        .await
     }
 }

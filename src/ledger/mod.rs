@@ -20,7 +20,7 @@ mod queue;
 
 pub use engine::execute;
 pub use idempotency::{RequestId, purge_expired_requests};
-pub use queue::Ledger;
+pub use queue::{Hold, Ledger};
 
 use serde::{Deserialize, Serialize};
 

@@ -30,6 +30,25 @@ type Reply = oneshot::Sender<Result<Receipt, Error>>;
 struct Pending {
     command: Command,
     reply: Reply,
+    /// Released when the command has run (or been dropped), not when its
+    /// call returns: a call cancelled at its deadline keeps its share of
+    /// the server's capacity until its movement is done.
+    hold: Option<Hold>,
+}
+
+/// Something a call holds until its command has run: the call's permit
+/// of the server's concurrency limit.
+#[derive(Clone)]
+pub struct Hold {
+    _held: Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl Hold {
+    pub fn new<T: Send + Sync + 'static>(held: T) -> Self {
+        Hold {
+            _held: Arc::new(held),
+        }
+    }
 }
 
 /// The pending commands, how many each caller has waiting, and whether the
@@ -74,7 +93,11 @@ impl Ledger {
     /// Queues `command` behind every earlier one and waits for its outcome.
     /// A command taken into a batch runs to the end even if its call is
     /// cancelled meanwhile; one whose call is gone before that never runs.
-    pub async fn submit(self: &Arc<Self>, command: Command) -> Result<Receipt, Error> {
+    pub async fn submit(
+        self: &Arc<Self>,
+        command: Command,
+        hold: Option<Hold>,
+    ) -> Result<Receipt, Error> {
         let (reply, outcome) = oneshot::channel();
         let start_worker = {
             let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
@@ -83,7 +106,11 @@ impl Ledger {
                 return Err(Error::CallerQueueFull);
             }
             *waiting += 1;
-            queue.pending.push_back(Pending { command, reply });
+            queue.pending.push_back(Pending {
+                command,
+                reply,
+                hold,
+            });
             !std::mem::replace(&mut queue.working, true)
         };
         if start_worker {
@@ -131,8 +158,16 @@ impl Ledger {
     }
 
     async fn run_batch(&self, batch: Vec<Pending>) {
-        let (commands, replies): (Vec<Command>, Vec<Reply>) =
-            batch.into_iter().map(|p| (p.command, p.reply)).unzip();
+        let mut holds = Vec::with_capacity(batch.len());
+        let (commands, replies): (Vec<Command>, Vec<Reply>) = batch
+            .into_iter()
+            .map(|p| {
+                holds.push(p.hold);
+                (p.command, p.reply)
+            })
+            .unzip();
+        // Released once every command of the batch has run and been answered.
+        let _holds = holds;
         let commands: Arc<[Command]> = commands.into();
         let outcomes = self.execute_in_transaction(Arc::clone(&commands)).await;
         match outcomes {

@@ -138,9 +138,13 @@ where
         if !context.database.is_available() {
             return refuse(Error::Unavailable("database health check failing".into()));
         }
-        let Ok(_permit) = Arc::clone(&context.in_flight).try_acquire_owned() else {
+        let Ok(permit) = Arc::clone(&context.in_flight).try_acquire_owned() else {
             return refuse(Error::Overloaded);
         };
+        // Held by the call, and by its money movement until that has run.
+        let hold = crate::ledger::Hold::new(permit);
+        let mut request = request;
+        request.extensions_mut().insert(hold.clone());
         let budget = timeout.saturating_sub(DEADLINE_MARGIN);
         match tokio::time::timeout(budget, inner.call(request)).await {
             Ok(Ok(response)) => response,

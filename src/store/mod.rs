@@ -57,6 +57,20 @@ impl StoreOptions {
     }
 }
 
+/// A PostgreSQL URL without `sslmode` gets `sslmode=disable`: TLS to the
+/// database is used when the URL asks for it (`require`, `verify-ca`,
+/// `verify-full`), not by the driver's `prefer` default. Over TLS, sqlx with
+/// rustls costs this service several times its throughput (BENCHMARKS.md),
+/// which nobody should pay without choosing to.
+pub fn with_explicit_tls(url: &str) -> String {
+    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    if !postgres || url.contains("sslmode=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
+}
+
 /// Counters a test or `/metrics` can read.
 #[derive(Debug, Default)]
 pub struct StoreStats {
@@ -90,7 +104,8 @@ impl Store {
     }
 
     async fn open(options: &StoreOptions, lazy: bool) -> Result<Store, DbErr> {
-        let mut connect = ConnectOptions::new(options.url.clone());
+        let url = with_explicit_tls(&options.url);
+        let mut connect = ConnectOptions::new(url.clone());
         connect.connect_lazy(lazy);
         connect
             .acquire_timeout(options.acquire_timeout)
@@ -112,7 +127,7 @@ impl Store {
         let db = Database::connect(connect).await?;
         Ok(Store {
             db,
-            url: options.url.as_str().into(),
+            url: url.as_str().into(),
             max_attempts: options.max_attempts.max(1),
             stats: Arc::default(),
         })
@@ -398,5 +413,25 @@ impl HealthProbe {
             self.connection = None;
         }
         healthy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_explicit_tls;
+
+    #[test]
+    fn tls_to_postgres_is_asked_for_not_assumed() {
+        assert_eq!(
+            with_explicit_tls("postgres://u@h:5432/db"),
+            "postgres://u@h:5432/db?sslmode=disable"
+        );
+        assert_eq!(
+            with_explicit_tls("postgresql://u@h/db?application_name=x"),
+            "postgresql://u@h/db?application_name=x&sslmode=disable"
+        );
+        let asked = "postgres://u@h/db?sslmode=verify-full&sslrootcert=/ca.pem";
+        assert_eq!(with_explicit_tls(asked), asked);
+        assert_eq!(with_explicit_tls("sqlite::memory:"), "sqlite::memory:");
     }
 }

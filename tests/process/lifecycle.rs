@@ -295,6 +295,75 @@ async fn postgres_over_tls_with_a_self_signed_certificate() {
     std::fs::remove_file(root_cert).ok();
 }
 
+/// A money movement keeps its call's share of the concurrency limit until
+/// it has run, even when the call itself gave up at its deadline: the
+/// server never has more movements in progress than the limit allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_movement_keeps_its_permit_until_it_has_run() {
+    use tonic_types::StatusExt;
+    let database = PgDatabase::create().await;
+    let server = Server::start(
+        &[
+            "--database-url",
+            &database.url,
+            "--demo",
+            "--concurrency-limit",
+            "1",
+        ],
+        &[],
+    );
+    server
+        .wait_for_health(ServingStatus::Serving, Duration::from_secs(20))
+        .await;
+    let mut balances = BalanceServiceClient::new(server.channel().await);
+    // The ledger's batch reads profiles: it waits on this lock.
+    let lock = TableLock::hold(&database.url).await;
+    let mut withdraw = as_profile(
+        1,
+        pb::WithdrawRequest {
+            amount: "10.00".into(),
+            ..Default::default()
+        },
+    );
+    withdraw.set_timeout(Duration::from_millis(800));
+    let gave_up = balances.withdraw(withdraw).await.unwrap_err();
+    // The server's answer, or the client's own timer if that fired first.
+    assert!(
+        matches!(
+            gave_up.code(),
+            tonic::Code::DeadlineExceeded | tonic::Code::Cancelled
+        ),
+        "{gave_up:?}"
+    );
+    // The movement still holds the only permit: the next call is shed.
+    let shed = balances
+        .get_balance(as_profile(2, pb::GetBalanceRequest::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(shed.code(), tonic::Code::ResourceExhausted, "{shed:?}");
+    assert_eq!(shed.get_details_error_info().unwrap().reason, "OVERLOADED");
+    lock.release().await;
+    // Once it has run, the permit is back; the movement was applied (it
+    // was in a batch before the deadline).
+    let mut answer = None;
+    for _ in 0..50 {
+        match balances
+            .get_balance(as_profile(1, pb::GetBalanceRequest::default()))
+            .await
+        {
+            Ok(balance) => {
+                answer = Some(balance.into_inner().balance);
+                break;
+            }
+            Err(status) => {
+                assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    assert_eq!(answer.as_deref(), Some("1140.00"));
+}
+
 /// A pool saturated by calls waiting on locks is load, not an outage: the
 /// health monitor has a connection of its own and stays SERVING.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
