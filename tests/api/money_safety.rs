@@ -559,6 +559,74 @@ async fn postgres_a_caller_queue_is_bounded() {
     assert!(report.passed(), "{report}");
 }
 
+/// A call that gives up (deadline) while its movement still waits in the
+/// queue is never applied: the writer drops it before it runs, so the
+/// refusal the client got is the truth.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_call_gone_before_its_batch_is_never_applied() {
+    use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
+    let app = TestApp::empty(Backend::Postgres).await;
+    let (client, _, _) = app.funded_client("100.00").await;
+    // Hold the client's balance row: the writer's batch waits on it.
+    let holder = Database::connect(&app.database.url).await.unwrap();
+    let tx = holder.begin().await.unwrap();
+    tx.execute_raw(Statement::from_string(
+        DbBackend::Postgres,
+        format!("SELECT 1 FROM balances WHERE profile_id = {client} FOR UPDATE"),
+    ))
+    .await
+    .unwrap();
+    let withdraw = |amount: &str, timeout: Option<std::time::Duration>| {
+        let mut balances = app.balances();
+        let mut request = as_profile(
+            client,
+            pb::WithdrawRequest {
+                amount: amount.into(),
+                ..Default::default()
+            },
+        );
+        if let Some(timeout) = timeout {
+            request.set_timeout(timeout);
+        }
+        async move { balances.withdraw(request).await.map(|r| r.into_inner()) }
+    };
+    // The first withdrawal is taken into a batch that waits on the lock.
+    let first = tokio::spawn(withdraw("1.00", None));
+    let mut blocked = false;
+    for _ in 0..100 {
+        let row = holder
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT COUNT(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    .to_owned(),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get_by_index::<i64>(0).unwrap() > 0 {
+            blocked = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(blocked, "the first batch waits on the row lock");
+    // The second waits in the queue behind that batch, and gives up.
+    let second = withdraw("7.00", Some(std::time::Duration::from_millis(500))).await;
+    let status = second.expect_err("the second call gives up at its deadline");
+    assert!(
+        matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled),
+        "{status:?}"
+    );
+    tx.rollback().await.unwrap();
+    assert_eq!(first.await.unwrap().unwrap().balance, "99.00");
+    // Whatever comes next runs after the second was dropped.
+    assert_eq!(withdraw("0.50", None).await.unwrap().balance, "98.50");
+    assert_eq!(app.balance(client).await, "98.50", "7.00 never left");
+    let report = app.audit().await;
+    assert!(report.passed(), "{report}");
+}
+
 on_both_backends!(
     sixty_four_concurrent_payments_of_one_job_pay_it_once,
     random_transfers_conserve_money,
