@@ -14,6 +14,12 @@ use crate::error::Error;
 use crate::money::{Currency, MAX_PRECISION};
 use crate::store::{Store, queries};
 
+/// A stored currency as a domain value (the CHECK keeps the precision in
+/// 0..=12).
+pub fn from_row(code: String, precision: i32) -> Currency {
+    Currency::new(code, u8::try_from(precision).unwrap_or(MAX_PRECISION))
+}
+
 /// Resolves and creates currencies.
 pub struct Currencies {
     store: Store,
@@ -61,8 +67,7 @@ impl Currencies {
 
     /// The currency an empty `currency_code` means.
     pub async fn platform(&self) -> Result<Currency, Error> {
-        let code = self.platform_code.clone();
-        self.known(&code).await
+        self.known(&self.platform_code).await
     }
 
     /// A request's `currency_code` field: empty means the platform
@@ -123,7 +128,7 @@ impl Currencies {
     }
 
     fn remember(&self, code: String, precision: i32) -> Currency {
-        let currency = Currency::new(code, u8::try_from(precision).unwrap_or(MAX_PRECISION));
+        let currency = from_row(code, precision);
         self.cache
             .write()
             .unwrap_or_else(|p| p.into_inner())

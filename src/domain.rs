@@ -239,10 +239,7 @@ pub struct Loan {
 impl Loan {
     /// `made` and `missed` are its payments so far.
     pub fn new(model: loan::Model, currency: &Currency, made: i64, missed: i64) -> Self {
-        let owed = model
-            .total_repayable
-            .saturating_sub(model.installment.saturating_mul(made))
-            .max(0);
+        let owed = crate::loans::owed(model.total_repayable, model.installment, made);
         Loan {
             id: model.id,
             borrower_id: model.borrower_id,

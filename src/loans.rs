@@ -86,6 +86,14 @@ pub fn installment(amount: Minor, months: u32, rate: &AnnualRate) -> Option<Mino
     (numerator / denominator).to_i64().map(Minor::new)
 }
 
+/// What a loan owes after `made` installments: `total_repayable -
+/// installment * made`, never below zero (minor units).
+pub fn owed(total_repayable: i64, installment: i64, made: i64) -> i64 {
+    total_repayable
+        .saturating_sub(installment.saturating_mul(made))
+        .max(0)
+}
+
 /// The calendar month (UTC) of an instant, as stored: "YYYY-MM".
 pub fn month_key(at: DateTime<Utc>) -> String {
     format!("{:04}-{:02}", at.year(), at.month())

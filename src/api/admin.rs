@@ -246,11 +246,7 @@ impl AdminService for AdminApi {
                 );
                 Box::pin(async move {
                     if let Some(external_id) = &external_id
-                        && profile::Entity::find()
-                            .filter(profile::Column::ExternalId.eq(external_id.clone()))
-                            .one(tx)
-                            .await?
-                            .is_some()
+                        && queries::external_id_taken(tx, external_id).await?
                     {
                         return Err(Error::ExternalIdTaken);
                     }

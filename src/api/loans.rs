@@ -228,10 +228,7 @@ impl LoanService for LoanApi {
             );
         }
         let made = queries::made_payments_as_of(self.state.store.conn(), loan_id, as_of).await?;
-        let owed = loan
-            .total_repayable
-            .saturating_sub(loan.installment.saturating_mul(made))
-            .max(0);
+        let owed = loans::owed(loan.total_repayable, loan.installment, made);
         Ok(Response::new(pb::GetLoanBalanceResponse {
             loan_id,
             outstanding: currency.money(Minor::new(owed)).to_string(),

@@ -1062,8 +1062,10 @@ async fn load_currencies(
         .await?
         .into_iter()
         .map(|c| {
-            let precision = u8::try_from(c.precision).unwrap_or(crate::money::MAX_PRECISION);
-            (c.code.clone(), Currency::new(c.code, precision))
+            (
+                c.code.clone(),
+                crate::currencies::from_row(c.code, c.precision),
+            )
         })
         .collect())
 }

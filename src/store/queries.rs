@@ -263,3 +263,15 @@ pub async fn outstanding_debt<C: ConnectionTrait>(
         .map_err(|e| Error::Internal(format!("outstanding debt {value:?}: {e}")))?;
     Ok((value, volume))
 }
+
+/// Whether a profile has this `external_id`.
+pub async fn external_id_taken<C: ConnectionTrait>(
+    db: &C,
+    external_id: &str,
+) -> Result<bool, Error> {
+    Ok(super::entities::profile::Entity::find()
+        .filter(super::entities::profile::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await?
+        .is_some())
+}
