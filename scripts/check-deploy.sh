@@ -14,14 +14,35 @@
 #                             member's Cargo.toml in the dependency layer
 #   all of them               every JOBPAY_* variable and --flag they use
 #                             exists in src/config.rs
+#   deploy/prometheus/        promtool check rules jobpay-alerts.yaml, every
+#                             alert with a severity, a summary and a
+#                             description; promtool test rules
+#                             jobpay-alerts.test.yaml, in which every alert
+#                             fires at least once
+#   deploy/grafana/           jobpay-dashboard.json parses; every panel has a
+#                             unique id, a title and a gridPos inside the
+#                             24-column grid, not overlapping another; every
+#                             query panel uses the DS_PROMETHEUS datasource
+#                             variable and has targets with an expr; every
+#                             expr is valid PromQL (promtool, with the
+#                             dashboard variables substituted)
+#   dashboard and alerts      every jobpay_* metric they use (less _bucket,
+#                             _sum, _count) and every label they group or
+#                             match by is exported: named in
+#                             src/server/metrics.rs or under src/feed/
 #
 # Tools are pinned and installed once into target/tools/deploy-venv (a venv
 # of its own, so that it never disturbs the one of scripts/setup-tools.sh);
-# after that the checks need no network. Idempotent; run from anywhere.
+# after that the checks need no network. promtool is $PROMTOOL, else the one
+# on PATH, else extracted once from Debian's `prometheus` package into
+# target/tools/promtool (apt-get download + dpkg-deb -x: no root needed, no
+# Prometheus server installed or started); without one the promtool checks
+# FAIL. Idempotent; run from anywhere.
 #
 # Usage: scripts/check-deploy.sh
 # Env:   PYTHON (default python3), K8S_VERSIONS (default "1.30.0 1.37.0"),
-#        DEPLOY_VENV (default target/tools/deploy-venv)
+#        DEPLOY_VENV (default target/tools/deploy-venv), PROMTOOL (a promtool
+#        binary; default: see above)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -360,6 +381,270 @@ sys.exit(1 if errors else 0)
 PY
 }
 run "Dockerfile structure (stages, non-root USER, EXPOSE, ENTRYPOINT/CMD, ENV, COPY vs .dockerignore)" check_dockerfile
+
+# ---- Prometheus alert rules and Grafana dashboard --------------------------------
+RULES=deploy/prometheus/jobpay-alerts.yaml
+RULE_TESTS=deploy/prometheus/jobpay-alerts.test.yaml
+DASHBOARD=deploy/grafana/jobpay-dashboard.json
+# Where the exported metrics are named (src/feed/ or src/feed.rs once the
+# feed exists).
+METRIC_SOURCES=(src/server/metrics.rs)
+[[ -e src/feed ]] && METRIC_SOURCES+=(src/feed)
+[[ -e src/feed.rs ]] && METRIC_SOURCES+=(src/feed.rs)
+
+# promtool: $PROMTOOL, else on PATH, else extracted from Debian's prometheus
+# package into target/tools/promtool. Not installed system-wide: the package
+# would also install (and on systemd hosts start) a Prometheus server on port
+# 9090, jobpay's metrics port. Leaves PROMTOOL empty when none can be had, and
+# the promtool checks then fail.
+PROMTOOL_DIR="$ROOT/target/tools/promtool"
+setup_promtool() {
+    if [[ -n "${PROMTOOL:-}" ]]; then
+        return 0
+    fi
+    PROMTOOL="$(command -v promtool || true)"
+    [[ -n "$PROMTOOL" ]] && return 0
+    PROMTOOL="$PROMTOOL_DIR/promtool"
+    "$PROMTOOL" --version >/dev/null 2>&1 && return 0
+    PROMTOOL=""
+    if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
+        log "promtool not found, and no apt-get/dpkg-deb to fetch it"
+        return 1
+    fi
+    log "extracting promtool from Debian's prometheus package into ${PROMTOOL_DIR#"$ROOT"/}"
+    local tmp apt_opts=()
+    tmp="$(mktemp -d)"
+    # As root, apt would hand the download to its _apt user, who cannot write
+    # to the private temporary directory.
+    [[ $(id -u) -eq 0 ]] && apt_opts=(-o APT::Sandbox::User=root)
+    # Root can refresh stale package lists, as .ci/run does for PostgreSQL.
+    if ! (cd "$tmp" && apt-get download -q "${apt_opts[@]}" prometheus >&2); then
+        if [[ $(id -u) -ne 0 ]] || ! apt-get update -q >&2 \
+            || ! (cd "$tmp" && apt-get download -q "${apt_opts[@]}" prometheus >&2); then
+            rm -rf "$tmp"
+            log "apt-get download prometheus failed"
+            return 1
+        fi
+    fi
+    if ! dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" || [[ ! -x "$tmp/x/usr/bin/promtool" ]]; then
+        rm -rf "$tmp"
+        log "the prometheus package has no usr/bin/promtool"
+        return 1
+    fi
+    mkdir -p "$PROMTOOL_DIR"
+    install -m 0755 "$tmp/x/usr/bin/promtool" "$PROMTOOL_DIR/promtool"
+    rm -rf "$tmp"
+    PROMTOOL="$PROMTOOL_DIR/promtool"
+}
+setup_promtool || PROMTOOL=""
+if [[ -n "$PROMTOOL" ]]; then
+    log "promtool: $PROMTOOL ($("$PROMTOOL" --version 2>&1 | head -n1))"
+fi
+# promtool_run ARGS...: promtool ARGS, or a failure when there is no promtool.
+promtool_run() {
+    if [[ -z "$PROMTOOL" ]]; then
+        echo "error: promtool is not available: install Debian/Ubuntu's prometheus package" \
+            "(apt-get install --no-install-recommends prometheus), or set PROMTOOL to a promtool binary"
+        return 1
+    fi
+    "$PROMTOOL" "$@"
+}
+
+run "promtool check rules $RULES" promtool_run check rules "$RULES"
+run "promtool test rules $RULE_TESTS" promtool_run test rules "$RULE_TESTS"
+
+check_alert_rules() {
+    "$PY" - "$RULES" "$RULE_TESTS" <<'PY'
+import sys, yaml
+rules, tests = (yaml.safe_load(open(p)) for p in sys.argv[1:3])
+errors, alerts = [], []
+for group in rules.get("groups") or []:
+    for rule in group.get("rules") or []:
+        name = rule.get("alert")
+        if not name:
+            continue
+        if name in alerts:
+            errors.append(f"alert {name} defined twice")
+        alerts.append(name)
+        if (rule.get("labels") or {}).get("severity") not in ("critical", "warning", "info"):
+            errors.append(f"{name}: labels.severity must be critical, warning or info")
+        for key in ("summary", "description"):
+            if not str((rule.get("annotations") or {}).get(key, "")).strip():
+                errors.append(f"{name}: no annotations.{key}")
+if not alerts:
+    errors.append("no alerts")
+fired = {t.get("alertname") for case in tests.get("tests") or []
+         for t in case.get("alert_rule_test") or [] if t.get("exp_alerts")}
+silent = {t.get("alertname") for case in tests.get("tests") or []
+          for t in case.get("alert_rule_test") or [] if not t.get("exp_alerts")}
+for name in alerts:
+    if name not in fired:
+        errors.append(f"{name}: no test in {sys.argv[2]} makes it fire")
+for name in sorted((fired | silent) - set(alerts)):
+    errors.append(f"{sys.argv[2]} tests {name}, which is not an alert of {sys.argv[1]}")
+for e in errors:
+    print("error:", e)
+print(f"{len(alerts)} alerts: {', '.join(alerts)}; all fire in a test, "
+      f"{len(silent & set(alerts))} also tested silent" if not errors else "")
+sys.exit(1 if errors else 0)
+PY
+}
+run "alert rules: severity, summary and description; every alert fires in a test" check_alert_rules
+
+check_dashboard() {
+    "$PY" - "$DASHBOARD" <<'PY'
+import json, re, sys
+path = sys.argv[1]
+try:
+    d = json.load(open(path))
+except ValueError as e:
+    print(f"error: {path} is not valid JSON: {e}")
+    sys.exit(1)
+errors = []
+def err(m): errors.append(m)
+if not isinstance(d.get("schemaVersion"), int) or d["schemaVersion"] < 36:
+    err("schemaVersion missing or below 36")
+for key in ("title", "uid"):
+    if not d.get(key):
+        err(f"no {key}")
+variables = {v.get("name"): v for v in (d.get("templating") or {}).get("list") or []}
+ds_vars = [n for n, v in variables.items() if v.get("type") == "datasource" and v.get("query") == "prometheus"]
+if not ds_vars:
+    err("no datasource variable of type prometheus")
+ds_uids = {f"${n}" for n in ds_vars} | {f"${{{n}}}" for n in ds_vars}
+panels = []
+for p in d.get("panels") or []:
+    panels.append(p)
+    panels.extend(p.get("panels") or [])  # a collapsed row holds its panels
+ids, queries, cells = set(), 0, []
+for p in panels:
+    pid, title, kind = p.get("id"), p.get("title"), p.get("type")
+    where = f"panel {pid} {title!r}"
+    if not isinstance(pid, int):
+        err(f"{where}: id missing or not an integer")
+    elif pid in ids:
+        err(f"{where}: id {pid} used twice")
+    ids.add(pid)
+    if not title:
+        err(f"{where}: no title")
+    gp = p.get("gridPos") or {}
+    if not all(isinstance(gp.get(k), int) for k in "hwxy") or gp["w"] <= 0 or gp["h"] <= 0 \
+            or gp["x"] < 0 or gp["y"] < 0 or gp["x"] + gp["w"] > 24:
+        err(f"{where}: gridPos {gp} missing or outside the 24-column grid")
+    elif any(p is q for q in d.get("panels") or []):  # a collapsed row's panels are laid out when it opens
+        for other, ogp in cells:
+            if gp["x"] < ogp["x"] + ogp["w"] and ogp["x"] < gp["x"] + gp["w"] \
+                    and gp["y"] < ogp["y"] + ogp["h"] and ogp["y"] < gp["y"] + gp["h"]:
+                err(f"{where}: gridPos overlaps {other}")
+        cells.append((where, gp))
+    if kind == "row":
+        continue
+    if (p.get("datasource") or {}).get("uid") not in ds_uids:
+        err(f"{where}: datasource is not the datasource variable ({', '.join(sorted(ds_uids))})")
+    targets = p.get("targets") or []
+    if not targets:
+        err(f"{where}: no targets")
+    refs = [t.get("refId") for t in targets]
+    if len(set(refs)) != len(refs) or not all(refs):
+        err(f"{where}: refIds missing or not unique")
+    for t in targets:
+        queries += 1
+        expr = t.get("expr", "")
+        if not expr.strip():
+            err(f"{where}: target {t.get('refId')} has no expr")
+        ds = (t.get("datasource") or {}).get("uid")
+        if ds is not None and ds not in ds_uids:
+            err(f"{where}: target {t.get('refId')} datasource {ds!r} is not the datasource variable")
+        for name in re.findall(r"\$\{?(\w+)", expr):
+            if name not in variables and not name.startswith("__"):
+                err(f"{where}: expr uses ${name}, not a dashboard variable")
+for e in errors:
+    print("error:", e)
+print(f"{len(panels)} panels ({sum(p.get('type') == 'row' for p in panels)} rows), {queries} queries; "
+      f"variables: {', '.join(variables)}" if not errors else "")
+sys.exit(1 if errors else 0)
+PY
+}
+run "$DASHBOARD: JSON, panels (unique ids, titles, grid, datasource variable, targets with expr)" check_dashboard
+
+# The dashboard's queries through the PromQL parser: written as recording
+# rules, with the dashboard variables replaced by what Grafana would put there.
+check_dashboard_promql() {
+    local rules
+    rules="$(mktemp --suffix=.yaml)"
+    trap 'rm -f "$rules"' RETURN
+    "$PY" - "$DASHBOARD" >"$rules" <<'PY' || return 1
+import json, re, sys, yaml
+d = json.load(open(sys.argv[1]))
+panels = []
+for p in d.get("panels") or []:
+    panels.append(p)
+    panels.extend(p.get("panels") or [])
+rules = []
+for p in panels:
+    for t in p.get("targets") or []:
+        expr = t.get("expr", "")
+        expr = re.sub(r"\$\{?__(rate_interval|interval|range)\}?", "5m", expr)
+        expr = re.sub(r"\$\{?__\w+\}?", "1", expr)
+        expr = re.sub(r"\$\{?\w+\}?", ".*", expr)  # $job, $instance: regex matchers
+        rules.append({"record": f"dashboard:panel_{p.get('id')}_{t.get('refId')}", "expr": expr})
+yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}, sys.stdout, sort_keys=False)
+PY
+    promtool_run check rules "$rules" 2>&1 | sed "s#$rules#$DASHBOARD queries#"
+    [[ ${PIPESTATUS[0]} -eq 0 ]]
+}
+run "$DASHBOARD: every expr is valid PromQL (promtool)" check_dashboard_promql
+
+check_metric_names() {
+    "$PY" - "$DASHBOARD" "$RULES" "$RULE_TESTS" -- "${METRIC_SOURCES[@]}" <<'PY'
+import json, pathlib, re, sys, yaml
+args = sys.argv[1:]
+users, sources = args[:args.index("--")], args[args.index("--") + 1:]
+source = ""
+for s in sources:
+    p = pathlib.Path(s)
+    for f in ([p] if p.is_file() else sorted(p.rglob("*.rs"))):
+        source += f.read_text() + "\n"
+def exported(name):
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", source) is not None
+# PromQL of the dashboard (exprs) and of the rules (exprs); label names are
+# taken from those, metric names from the whole files (descriptions and the
+# tests' series too).
+exprs = {}
+d = json.load(open(users[0]))
+panels = [q for p in d.get("panels") or [] for q in [p] + (p.get("panels") or [])]
+exprs[users[0]] = [t.get("expr", "") for p in panels for t in p.get("targets") or []]
+exprs[users[1]] = [r["expr"] for g in yaml.safe_load(open(users[1]))["groups"] for r in g["rules"]]
+errors, metrics, labels = [], {}, {}
+for path in users:
+    for name in re.findall(r"jobpay_[a-z0-9_]+", open(path).read()):
+        metrics.setdefault(name, set()).add(path)
+for path, texts in exprs.items():
+    for expr in texts:
+        expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)  # no label values
+        found = re.findall(r"(\w+)\s*(?:=~|!~|!=|=)\s*\"", expr)
+        for group in re.findall(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)", expr):
+            found += [l.strip() for l in group.split(",") if l.strip()]
+        for label in found:
+            labels.setdefault(label, set()).add(path)
+base = lambda n: re.sub(r"_(bucket|sum|count)$", "", n)
+for name, paths in sorted(metrics.items()):
+    if not (exported(name) or exported(base(name))):
+        errors.append(f"metric {name} ({', '.join(sorted(paths))}) is not named in {', '.join(sources)}")
+# job and instance come from the scrape; le from every histogram.
+for label, paths in sorted(labels.items()):
+    if label in ("job", "instance", "__name__"):
+        continue
+    if not re.search(rf"(?<![A-Za-z0-9_]){label}\s*=|\"{label}\"", source):
+        errors.append(f"label {label} ({', '.join(sorted(paths))}) is not exported by {', '.join(sources)}")
+for e in errors:
+    print("error:", e)
+print(f"{len({base(m) for m in metrics})} metrics and {len(labels)} labels used, all in "
+      f"{', '.join(sources)}" if not errors else "")
+sys.exit(1 if errors else 0)
+PY
+}
+run "every jobpay_* metric and label of the dashboard and alerts is exported (${METRIC_SOURCES[*]})" check_metric_names
 
 # ---- settings exist ------------------------------------------------------------
 check_settings() {
