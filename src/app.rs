@@ -96,6 +96,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         currencies: Arc::clone(&currencies),
         caller_auth: Arc::new(caller_auth),
         known_profiles: Default::default(),
+        feed_enabled: args.feed.feed_url.is_some(),
     };
     let options = ServeOptions {
         max_message_size: args.max_message_size as usize,
@@ -137,6 +138,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     }
 
     spawn_request_purge(store.clone(), args.request_id_ttl);
+    let feed = match start_feed(&store, &currencies, &args, &runtime).await {
+        Ok(feed) => feed,
+        Err(message) => {
+            let _ = shut_down(&runtime, stop, server, args.shutdown_timeout).await;
+            return Err(message);
+        }
+    };
     let monitor = tokio::spawn(follow_database(
         store,
         runtime.clone(),
@@ -150,7 +158,48 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         }
     }
     monitor.abort();
+    if let Some(feed) = feed {
+        feed.abort();
+    }
     shut_down(&runtime, stop, server, args.shutdown_timeout).await
+}
+
+/// Starts the upstream feed's worker when `--feed-url` is set.
+async fn start_feed(
+    store: &Store,
+    currencies: &Currencies,
+    args: &ServeArgs,
+    runtime: &Runtime,
+) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
+    let settings = &args.feed;
+    let Some(url) = settings.feed_url.clone() else {
+        return Ok(None);
+    };
+    let code = settings.feed_currency.clone().unwrap_or_default();
+    let currency = currencies
+        .resolve("feed_currency", &code)
+        .await
+        .map_err(|e| format!("invalid --feed-currency (JOBPAY_FEED_CURRENCY) {code:?}: {e}"))?;
+    let worker = crate::feed::spawn(
+        store.clone(),
+        crate::feed::FeedSettings {
+            url,
+            requests_per_minute: settings.feed_requests_per_minute,
+            rate_window: settings.feed_rate_window,
+            page_size: settings.feed_page_size,
+            currency: currency.clone(),
+            start: settings.feed_start,
+            delay: settings.feed_delay,
+            timeout: settings.feed_timeout,
+        },
+        Arc::clone(&runtime.metrics.feed),
+    )?;
+    tracing::info!(
+        currency = %currency.code,
+        requests_per_minute = settings.feed_requests_per_minute,
+        "upstream feed started"
+    );
+    Ok(Some(worker))
 }
 
 fn describe(finished: Result<Result<(), server::ServeError>, tokio::task::JoinError>) -> String {

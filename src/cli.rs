@@ -59,6 +59,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Seed(args) => seed_command(args).await,
         Command::Audit(args) => audit_command(args).await,
         Command::Bench(args) => bench_command(args).await,
+        Command::FeedSim(args) => feed_sim_command(args).await,
     };
     match outcome {
         Ok(code) => code,
@@ -115,6 +116,11 @@ async fn seed_command(args: SeedArgs) -> Result<ExitCode, String> {
         ),
         Err(e) => Err(format!("seeding failed: {e:?}")),
     }
+}
+
+async fn feed_sim_command(args: crate::feed::sim::FeedSimArgs) -> Result<ExitCode, String> {
+    telemetry::init("info", LogFormat::Text)?;
+    crate::feed::sim::run(args).await
 }
 
 async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, String> {

@@ -34,6 +34,9 @@ pub enum Command {
     Audit(DatabaseArgs),
     /// Run a load scenario against a running server and print figures.
     Bench(crate::bench::BenchArgs),
+    /// Serve a simulated upstream transaction service (for `serve
+    /// --feed-url`): generated users and transactions, rate-limited.
+    FeedSim(crate::feed::sim::FeedSimArgs),
 }
 
 /// Where the database is.
@@ -196,6 +199,59 @@ pub struct ServeArgs {
     /// TLS private key (PEM file).
     #[arg(long, env = "JOBPAY_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub feed: FeedArgs,
+}
+
+/// The upstream transaction feed (`serve --feed-url`).
+#[derive(Debug, Clone, Args)]
+pub struct FeedArgs {
+    /// Base URL of an upstream transaction service to ingest
+    /// (`GET URL/transactions?...`); unset: no feed. One replica per
+    /// database ingests at a time.
+    #[arg(long, env = "JOBPAY_FEED_URL")]
+    pub feed_url: Option<String>,
+
+    /// Never more requests than this to the upstream in any rate window
+    /// (60 s), failures included.
+    #[arg(long, env = "JOBPAY_FEED_REQUESTS_PER_MINUTE", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub feed_requests_per_minute: u32,
+
+    /// Items asked for per page (the upstream serves at most 1000).
+    #[arg(long, env = "JOBPAY_FEED_PAGE_SIZE", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub feed_page_size: u32,
+
+    /// Currency of the upstream's amounts; default the platform currency
+    /// (--default-currency).
+    #[arg(long, env = "JOBPAY_FEED_CURRENCY")]
+    pub feed_currency: Option<String>,
+
+    /// Where ingestion starts the first time (RFC 3339); default the time
+    /// of that first start. Ignored once the feed has a cursor.
+    #[arg(long, env = "JOBPAY_FEED_START", value_parser = parse_instant)]
+    pub feed_start: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Windows read end this long before now, so that the upstream has
+    /// finished writing them.
+    #[arg(long, env = "JOBPAY_FEED_DELAY", default_value = "5s", value_parser = parse_duration)]
+    pub feed_delay: Duration,
+
+    /// Time-out of one request to the upstream.
+    #[arg(long, env = "JOBPAY_FEED_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub feed_timeout: Duration,
+
+    /// The rate limit's window. The upstream's is a minute; shorter values
+    /// exist for time-scaled tests and demos.
+    #[arg(long, env = "JOBPAY_FEED_RATE_WINDOW", default_value = "60s", value_parser = parse_duration)]
+    pub feed_rate_window: Duration,
+}
+
+/// An RFC 3339 instant.
+pub fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("{text:?} is not an RFC 3339 instant like 2026-11-27T10:00:00Z"))
 }
 
 /// Parses `500ms`, `10s`, `2m`, `24h` or a bare number of seconds.

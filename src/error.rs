@@ -126,6 +126,9 @@ pub enum Error {
     NotTheInstallment {
         installment: Money,
     },
+    /// A feed `paid_out` item with no requested payout of its profile and
+    /// amount to complete.
+    NoMatchingPayout,
     /// A payout transition from a state other than requested.
     PayoutNotRequested {
         state: &'static str,
@@ -181,6 +184,7 @@ impl Error {
             | Error::InsufficientFunds { .. }
             | Error::DepositLimitExceeded { .. }
             | Error::PayoutNotRequested { .. }
+            | Error::NoMatchingPayout
             | Error::LoanRepaid
             | Error::BalanceLimitExceeded => Code::FailedPrecondition,
             Error::Conflict => Code::Aborted,
@@ -221,6 +225,7 @@ impl Error {
             Error::LoanRepaid => "LOAN_REPAID",
             Error::NotTheInstallment { .. } => "NOT_THE_INSTALLMENT",
             Error::PayoutNotRequested { .. } => "PAYOUT_NOT_REQUESTED",
+            Error::NoMatchingPayout => "NO_MATCHING_PAYOUT",
             Error::NoPaidJobs => "NO_PAID_JOBS",
             Error::CallerNotClient(_) => "CALLER_NOT_CLIENT",
             Error::WrongParty(_) => "WRONG_PARTY",
@@ -398,6 +403,9 @@ impl fmt::Display for Error {
             ),
             Error::CurrencyExists(code) => write!(f, "currency {code} exists already"),
             Error::ExternalIdTaken => f.write_str("another profile has this external_id"),
+            Error::NoMatchingPayout => {
+                f.write_str("no requested payout of this profile has exactly this amount")
+            }
             Error::BalanceLimitExceeded => {
                 f.write_str("the resulting balance would exceed the largest representable amount")
             }

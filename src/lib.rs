@@ -12,6 +12,7 @@ pub mod conversions;
 pub mod currencies;
 pub mod domain;
 pub mod error;
+pub mod feed;
 pub mod ledger;
 pub mod loans;
 pub mod money;

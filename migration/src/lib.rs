@@ -10,6 +10,7 @@ mod m20261125_000002_request_records;
 mod m20261127_000003_currencies;
 pub mod m20261127_000004_payouts;
 mod m20261127_000005_loans;
+mod m20261127_000006_feed;
 pub mod stored_responses;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_currencies::Migration),
             Box::new(m20261127_000004_payouts::Migration),
             Box::new(m20261127_000005_loans::Migration),
+            Box::new(m20261127_000006_feed::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ use crate::error::{Error, Resource};
 use crate::ledger::{ADMIN, Op};
 use crate::money::{Currency, Minor, Money};
 use crate::proto::pb::{self, admin_service_server::AdminService};
+use crate::store::entities::feed_item::{self, FeedItemState};
 use crate::store::entities::profile::{self, ProfileType};
 use crate::store::entities::{contract, job};
 use crate::store::queries;
@@ -449,6 +450,56 @@ impl AdminService for AdminApi {
         let profiles = with_balances(&self.state, rows).await?;
         Ok(Response::new(pb::ListProfilesResponse {
             profiles: profiles.into_iter().map(Into::into).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn get_feed_status(
+        &self,
+        request: Request<pb::GetFeedStatusRequest>,
+    ) -> Result<Response<pb::FeedStatus>, Status> {
+        self.authorize(&request)?;
+        let status =
+            crate::feed::status::feed_status(&self.state.store, self.state.feed_enabled).await?;
+        Ok(Response::new(status.into()))
+    }
+
+    async fn list_feed_items(
+        &self,
+        request: Request<pb::ListFeedItemsRequest>,
+    ) -> Result<Response<pb::ListFeedItemsResponse>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let state = match pb::FeedItemState::try_from(req.state) {
+            Ok(pb::FeedItemState::Unspecified) => None,
+            Ok(pb::FeedItemState::Applied) => Some(FeedItemState::Applied),
+            Ok(pb::FeedItemState::Rejected) => Some(FeedItemState::Rejected),
+            Err(_) => {
+                return Err(Error::invalid(
+                    "state",
+                    "must be FEED_ITEM_STATE_APPLIED, FEED_ITEM_STATE_REJECTED or unspecified",
+                )
+                .into());
+            }
+        };
+        // Tokens name the filter, so that one list's token cannot page another.
+        let list = match state {
+            None => "feed_items",
+            Some(FeedItemState::Applied) => "feed_items_applied",
+            Some(FeedItemState::Rejected) => "feed_items_rejected",
+        };
+        let page = PageRequest::parse(list, req.page_size, &req.page_token)?;
+        let (rows, next_page_token) = page
+            .fetch(
+                self.state.store.conn(),
+                store::feed::items(state),
+                feed_item::Column::Seq,
+                IdOrder::Ascending,
+                |item| item.seq,
+            )
+            .await?;
+        Ok(Response::new(pb::ListFeedItemsResponse {
+            items: rows.into_iter().map(Into::into).collect(),
             next_page_token,
         }))
     }

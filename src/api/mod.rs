@@ -36,6 +36,8 @@ pub struct AppState {
     pub currencies: Arc<Currencies>,
     pub caller_auth: Arc<CallerAuth>,
     pub known_profiles: Arc<KnownProfiles>,
+    /// Whether this process runs the upstream feed (`--feed-url`).
+    pub feed_enabled: bool,
 }
 
 impl AppState {

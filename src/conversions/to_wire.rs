@@ -4,9 +4,11 @@ use crate::domain::{
     Balance, BalanceSummary, Job, LedgerEntry, Loan, LoanPayment, Payout, PayoutRequestTotal,
     Profile,
 };
+use crate::feed::status::FeedStatus;
 use crate::ledger::Receipt;
 use crate::money::{Currency, Minor};
 use crate::proto::{pb, timestamp};
+use crate::store::entities::feed_item::{self, FeedItemState};
 use crate::store::entities::loan_payment::LoanPaymentStatus;
 use crate::store::entities::payout::PayoutState;
 use crate::store::entities::{contract, ledger_entry, profile};
@@ -328,6 +330,48 @@ impl FromReceipt for pb::LoanPayment {
         match receipt {
             Receipt::RecordLoanPayment { payment } => Some(payment.into()),
             _ => None,
+        }
+    }
+}
+
+impl From<FeedItemState> for pb::FeedItemState {
+    fn from(state: FeedItemState) -> Self {
+        match state {
+            FeedItemState::Applied => pb::FeedItemState::Applied,
+            FeedItemState::Rejected => pb::FeedItemState::Rejected,
+        }
+    }
+}
+
+impl From<feed_item::Model> for pb::FeedItem {
+    fn from(item: feed_item::Model) -> Self {
+        pb::FeedItem {
+            id: item.id,
+            user_id: item.user_id,
+            r#type: item.item_type,
+            amount: item.amount,
+            currency_code: item.currency_code,
+            create_time: item.create_time.map(timestamp),
+            state: pb::FeedItemState::from(item.state).into(),
+            reason: item.reason.unwrap_or_default(),
+            profile_id: item.profile_id.unwrap_or(0),
+            apply_time: Some(timestamp(item.apply_time)),
+        }
+    }
+}
+
+impl From<FeedStatus> for pb::FeedStatus {
+    fn from(status: FeedStatus) -> Self {
+        pb::FeedStatus {
+            enabled: status.enabled,
+            cursor_time: status.cursor_time.map(timestamp),
+            lag_seconds: status.lag_seconds,
+            items_applied: status.items_applied,
+            items_rejected: status.items_rejected,
+            items_duplicate: status.items_duplicate,
+            requests: status.requests,
+            last_error: status.last_error.unwrap_or_default(),
+            last_success_time: status.last_success_time.map(timestamp),
         }
     }
 }

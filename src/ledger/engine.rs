@@ -168,6 +168,14 @@ fn direct_balances(command: &Command) -> Vec<BalanceKey> {
         | Op::CompletePayout { .. }
         | Op::RecordLoanPayment { .. } => Vec::new(),
         Op::CreateLoan(loan) => vec![(loan.borrower_id, loan.amount.currency_code.clone())],
+        Op::ExternalCredit { profile_id, amount }
+        | Op::ExternalDebit { profile_id, amount }
+        | Op::ExternalPayout {
+            profile_id, amount, ..
+        }
+        | Op::ExternalPaidOut { profile_id, amount } => {
+            vec![(*profile_id, amount.currency_code.clone())]
+        }
         Op::Deposit { amount, .. } | Op::Withdraw { amount } | Op::RequestPayout { amount } => {
             vec![(command.caller, amount.currency_code.clone())]
         }
@@ -201,6 +209,12 @@ impl Batch {
                 }
                 Op::CreateLoan(loan) => {
                     profile_ids.insert(loan.borrower_id);
+                }
+                Op::ExternalCredit { profile_id, .. }
+                | Op::ExternalDebit { profile_id, .. }
+                | Op::ExternalPayout { profile_id, .. }
+                | Op::ExternalPaidOut { profile_id, .. } => {
+                    profile_ids.insert(*profile_id);
                 }
                 _ => {}
             }
@@ -308,7 +322,19 @@ impl Batch {
         let request_id = command.request_id.as_ref().map(|r| r.as_str().to_owned());
         let receipt = match &command.op {
             Op::RequestPayout { amount } => {
-                self.request_payout(tx, command.caller, amount, request_id.clone())
+                self.request_payout(tx, command.caller, amount, request_id.clone(), None)
+                    .await?
+            }
+            Op::ExternalPayout {
+                profile_id,
+                amount,
+                external_id,
+            } => {
+                self.request_payout(tx, *profile_id, amount, None, Some(external_id.clone()))
+                    .await?
+            }
+            Op::ExternalPaidOut { profile_id, amount } => {
+                self.complete_matching_payout(tx, *profile_id, amount)
                     .await?
             }
             Op::CancelPayout { payout_id } => {
@@ -364,7 +390,11 @@ impl Batch {
                 to_profile_id,
                 amount,
             } => self.transfer(command.caller, *to_profile_id, amount, request_id),
+            Op::ExternalCredit { profile_id, amount } => self.external_credit(*profile_id, amount),
+            Op::ExternalDebit { profile_id, amount } => self.external_debit(*profile_id, amount),
             Op::RequestPayout { .. }
+            | Op::ExternalPayout { .. }
+            | Op::ExternalPaidOut { .. }
             | Op::CancelPayout { .. }
             | Op::CompletePayout { .. }
             | Op::CreateLoan(_)
@@ -499,6 +529,7 @@ impl Batch {
         caller: i64,
         amount: &Money,
         request_id: Option<String>,
+        external_id: Option<String>,
     ) -> Result<Result<Receipt, Error>, Error> {
         if let Err(refused) = self.after_debit(caller, amount) {
             return Ok(Err(refused));
@@ -513,7 +544,7 @@ impl Batch {
             amount: Set(amount.amount().get()),
             state: Set(PayoutState::Requested),
             ledger_entry_id: Set(None),
-            external_id: Set(None),
+            external_id: Set(external_id),
             request_id: Set(request_id),
             created_at: Set(self.now),
             updated_at: Set(self.now),
@@ -627,6 +658,74 @@ impl Batch {
         Ok(Ok(self
             .finish_payout(tx, id, PayoutState::PaidOut, Some(entry.id))
             .await?))
+    }
+
+    /// Completes `profile_id`'s oldest requested payout of exactly
+    /// `amount` (read now, and locked on PostgreSQL: it may have been
+    /// requested earlier in this very batch).
+    async fn complete_matching_payout(
+        &mut self,
+        tx: &DatabaseTransaction,
+        profile_id: i64,
+        amount: &Money,
+    ) -> Result<Result<Receipt, Error>, Error> {
+        let mut query = payout::Entity::find()
+            .filter(payout::Column::ProfileId.eq(profile_id))
+            .filter(payout::Column::CurrencyCode.eq(amount.currency_code.as_str()))
+            .filter(payout::Column::Amount.eq(amount.amount().get()))
+            .filter(payout::Column::State.eq(PayoutState::Requested))
+            .order_by_asc(payout::Column::Id)
+            .limit(1);
+        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+            query = query.lock_exclusive();
+        }
+        let Some(model) = query.one(tx).await? else {
+            return Ok(Err(Error::NoMatchingPayout));
+        };
+        let id = model.id;
+        let currency = Currency::new(amount.currency_code.clone(), amount.precision);
+        self.payouts.insert(id, LoadedPayout { model, currency });
+        self.complete_payout(tx, ADMIN, id).await
+    }
+
+    /// Money earned outside the platform, credited from outside (side 0).
+    fn external_credit(&mut self, profile_id: i64, amount: &Money) -> Result<Receipt, Error> {
+        let after = self.after_credit(profile_id, amount)?;
+        self.set_balance(profile_id, &amount.currency_code, after);
+        self.append_entry(
+            EntryKind::ExternalCredit,
+            None,
+            Some((profile_id, after)),
+            amount,
+            None,
+            None,
+        );
+        Ok(Receipt::External {
+            balance: Money {
+                minor_units: after,
+                ..amount.clone()
+            },
+        })
+    }
+
+    /// Money spent outside the platform, out of what is available.
+    fn external_debit(&mut self, profile_id: i64, amount: &Money) -> Result<Receipt, Error> {
+        let after = self.after_debit(profile_id, amount)?;
+        self.set_balance(profile_id, &amount.currency_code, after);
+        self.append_entry(
+            EntryKind::ExternalDebit,
+            Some((profile_id, after)),
+            None,
+            amount,
+            None,
+            None,
+        );
+        Ok(Receipt::External {
+            balance: Money {
+                minor_units: after,
+                ..amount.clone()
+            },
+        })
     }
 
     fn pay_job(

@@ -61,6 +61,23 @@ pub enum Op {
         status: LoanPaymentStatus,
         payment_time: Option<DateTime<Utc>>,
     },
+    /// Money earned outside the platform (a feed `earned` item) credited to
+    /// `profile_id`. Feed ops are made by [`ADMIN`], with no request id:
+    /// the feed item's own id makes them apply once.
+    ExternalCredit { profile_id: i64, amount: Money },
+    /// Money spent outside the platform (a feed `spent` item); needs
+    /// `available`.
+    ExternalDebit { profile_id: i64, amount: Money },
+    /// A payout requested upstream (a feed `payout` item): held like
+    /// `RequestPayout`, remembering the item's id.
+    ExternalPayout {
+        profile_id: i64,
+        amount: Money,
+        external_id: String,
+    },
+    /// A payout made upstream (a feed `paid_out` item): completes the
+    /// profile's oldest requested payout of exactly `amount`.
+    ExternalPaidOut { profile_id: i64, amount: Money },
 }
 
 /// A loan to create, with its computed terms.
@@ -94,6 +111,10 @@ impl Op {
             Op::CompletePayout { .. } => "CompletePayout",
             Op::CreateLoan(_) => "CreateLoan",
             Op::RecordLoanPayment { .. } => "RecordLoanPayment",
+            Op::ExternalCredit { .. } => "ExternalCredit",
+            Op::ExternalDebit { .. } => "ExternalDebit",
+            Op::ExternalPayout { .. } => "ExternalPayout",
+            Op::ExternalPaidOut { .. } => "ExternalPaidOut",
         }
     }
 
@@ -143,6 +164,19 @@ impl Op {
                 status.to_value(),
                 micros(*payment_time)
             ),
+            Op::ExternalCredit { profile_id, amount }
+            | Op::ExternalDebit { profile_id, amount }
+            | Op::ExternalPaidOut { profile_id, amount } => {
+                format!("profile_id={profile_id}&{}", money(amount))
+            }
+            Op::ExternalPayout {
+                profile_id,
+                amount,
+                external_id,
+            } => format!(
+                "profile_id={profile_id}&{}&external_id={external_id}",
+                money(amount)
+            ),
         }
     }
 }
@@ -184,6 +218,10 @@ pub enum Receipt {
     },
     RecordLoanPayment {
         payment: LoanPayment,
+    },
+    /// ExternalCredit and ExternalDebit: the balance after.
+    External {
+        balance: Money,
     },
 }
 

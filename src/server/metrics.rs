@@ -49,6 +49,8 @@ pub struct Metrics {
     rpcs: Mutex<BTreeMap<(String, &'static str), Histogram>>,
     serving: AtomicBool,
     store: Store,
+    /// The upstream feed's metrics (rendered only when it runs).
+    pub feed: std::sync::Arc<crate::feed::FeedMetrics>,
 }
 
 impl Metrics {
@@ -57,6 +59,7 @@ impl Metrics {
             rpcs: Mutex::new(BTreeMap::new()),
             serving: AtomicBool::new(false),
             store,
+            feed: Default::default(),
         }
     }
 
@@ -155,6 +158,7 @@ impl Metrics {
              jobpay_health_serving {}",
             u8::from(self.serving.load(Ordering::Relaxed))
         );
+        self.feed.render(&mut out);
         out
     }
 }

@@ -2,6 +2,7 @@
 //! runner every write goes through.
 
 pub mod entities;
+pub mod feed;
 pub mod queries;
 mod sqlstate;
 

@@ -2329,8 +2329,33 @@ fn cases(app: &TestApp) -> Vec<Case> {
             format!("page_size = {page_size}")
         );
     }
+    for state in [99, -1, i32::MAX, i32::MIN] {
+        case!(
+            c,
+            app.admin(),
+            list_feed_items,
+            as_admin(pb::ListFeedItemsRequest {
+                state,
+                ..Default::default()
+            }),
+            Invalid("state"),
+            format!("state = {state}")
+        );
+    }
     for page_token in &bad_tokens {
         let what = format!("page_token = {}", show(page_token));
+        case!(
+            c,
+            app.admin(),
+            list_feed_items,
+            as_admin(pb::ListFeedItemsRequest {
+                state: pb::FeedItemState::Rejected.into(),
+                page_token: page_token.clone(),
+                ..Default::default()
+            }),
+            Invalid("page_token"),
+            &what
+        );
         case!(
             c,
             app.admin(),
@@ -2510,6 +2535,22 @@ fn cases(app: &TestApp) -> Vec<Case> {
             app.admin(),
             list_payout_requests,
             with_authorization(value, pb::ListPayoutRequestsRequest::default()),
+            unauthenticated,
+            &what
+        );
+        case!(
+            c,
+            app.admin(),
+            get_feed_status,
+            with_authorization(value, pb::GetFeedStatusRequest {}),
+            unauthenticated,
+            &what
+        );
+        case!(
+            c,
+            app.admin(),
+            list_feed_items,
+            with_authorization(value, pb::ListFeedItemsRequest::default()),
             unauthenticated,
             &what
         );

@@ -8,6 +8,7 @@ mod auth;
 mod balances;
 mod contracts;
 mod currencies;
+mod feed;
 mod hostile;
 mod idempotency;
 mod jobs;

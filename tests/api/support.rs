@@ -275,6 +275,7 @@ impl Replica {
             currencies: std::sync::Arc::new(Currencies::new(store.clone(), "USD")),
             caller_auth: std::sync::Arc::new(caller_auth),
             known_profiles: Default::default(),
+            feed_enabled: false,
         };
         let (shutdown, stop) = oneshot::channel::<()>();
         let runtime = Runtime::ready(Metrics::new(store.clone())).await;

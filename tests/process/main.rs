@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod feed;
 mod lifecycle;
 mod limits;
 mod observability;

@@ -6,6 +6,8 @@
 pub mod balance;
 pub mod contract;
 pub mod currency;
+pub mod feed_item;
+pub mod feed_state;
 pub mod job;
 pub mod ledger_entry;
 pub mod loan;
