@@ -113,7 +113,8 @@ pub async fn apply_page(
                 }
                 let outcomes = ledger::execute(tx, &commands, now).await?;
 
-                let first_seq = state.items_applied + state.items_rejected;
+                // Arrival order from 1 (page tokens name the last one seen).
+                let first_seq = state.items_applied + state.items_rejected + 1;
                 let mut rows = Vec::with_capacity(fresh.len());
                 let (mut applied, mut rejected) = (0u64, 0u64);
                 for (index, (item, command)) in fresh.iter().zip(command_of).enumerate() {

@@ -70,7 +70,9 @@ const OUTCOMES: [&str; 7] = [
 pub struct FeedMetrics {
     enabled: AtomicBool,
     leader: AtomicBool,
-    lag_seconds: AtomicI64,
+    /// Unix seconds of the cursor (0: not known yet); the lag is computed
+    /// from it when scraped, so it grows while the worker waits.
+    cursor_time: AtomicI64,
     requests: [AtomicU64; OUTCOMES.len()],
     applied: AtomicU64,
     rejected: AtomicU64,
@@ -86,9 +88,17 @@ impl FeedMetrics {
         self.leader.store(leader, Ordering::Relaxed);
     }
 
-    pub fn set_lag(&self, cursor_time: DateTime<Utc>) {
-        let lag = (store::now() - cursor_time).num_seconds().max(0);
-        self.lag_seconds.store(lag, Ordering::Relaxed);
+    pub fn set_cursor(&self, cursor_time: DateTime<Utc>) {
+        self.cursor_time
+            .store(cursor_time.timestamp(), Ordering::Relaxed);
+    }
+
+    /// Seconds between now and the cursor; 0 before it is known.
+    pub fn lag_seconds(&self) -> i64 {
+        match self.cursor_time.load(Ordering::Relaxed) {
+            0 => 0,
+            cursor => (store::now().timestamp() - cursor).max(0),
+        }
     }
 
     pub fn count_request(&self, outcome: &str) {
@@ -139,7 +149,7 @@ impl FeedMetrics {
             "# HELP jobpay_feed_lag_seconds Seconds between now and the end of the last window fully applied.\n\
              # TYPE jobpay_feed_lag_seconds gauge\n\
              jobpay_feed_lag_seconds {}",
-            self.lag_seconds.load(Ordering::Relaxed)
+            self.lag_seconds()
         );
         let _ = writeln!(
             out,

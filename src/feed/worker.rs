@@ -147,7 +147,7 @@ async fn step(
     let Some(state) = store::feed::state(store.conn()).await? else {
         return Err(Error::Internal("the feed's state row is missing".into()).into());
     };
-    metrics.set_lag(state.window_start);
+    metrics.set_cursor(state.window_start);
     let now = store::now();
 
     // The window: chosen once, stored, and read page by page to its end.
@@ -207,7 +207,7 @@ async fn step(
     }
     metrics.count_items(outcome.applied, outcome.rejected, outcome.duplicate);
     if page.last {
-        metrics.set_lag(cursor.window_end);
+        metrics.set_cursor(cursor.window_end);
     }
     tracing::info!(
         window_start = %cursor.window_start,

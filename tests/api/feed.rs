@@ -105,7 +105,7 @@ async fn items(app: &TestApp, state: pb::FeedItemState) -> Vec<pb::FeedItem> {
             .admin()
             .list_feed_items(as_admin(pb::ListFeedItemsRequest {
                 state: state.into(),
-                page_size: 3,
+                page_size: 1,
                 page_token: token.clone(),
             }))
             .await

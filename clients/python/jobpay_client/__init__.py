@@ -73,6 +73,9 @@ from .types import (
     ContractStatus,
     Currency,
     CurrencyBalance,
+    FeedItem,
+    FeedItemState,
+    FeedStatus,
     Job,
     LedgerEntry,
     LedgerEntryKind,
@@ -91,7 +94,7 @@ from .types import (
     Rounding,
 )
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
     "pb",
@@ -145,6 +148,9 @@ __all__ = [
     "ContractStatus",
     "Currency",
     "CurrencyBalance",
+    "FeedItem",
+    "FeedItemState",
+    "FeedStatus",
     "Job",
     "LedgerEntry",
     "LedgerEntryKind",

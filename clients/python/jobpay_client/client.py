@@ -50,6 +50,9 @@ from .types import (
     Contract,
     Currency,
     CurrencyBalance,
+    FeedItem,
+    FeedItemState,
+    FeedStatus,
     Job,
     LedgerEntry,
     Loan,
@@ -79,6 +82,8 @@ RoundingLike = Union[Rounding, int, str, None]
 #: An instant: an aware datetime or an RFC 3339 string; None = unset (now).
 InstantLike = Union[_dt.datetime, str, None]
 LoanPaymentStatusLike = Union[LoanPaymentStatus, int, str]
+#: A feed item state filter: the enum, its int or its name; None = any.
+FeedItemStateLike = Union[FeedItemState, int, str, None]
 #: A rate: Decimal, int or str ("0.05" is 5% a year); never a float.
 RateLike = Union[Decimal, int, str]
 #: The caller's JWT: the token itself, or a function returning the current
@@ -175,6 +180,25 @@ def _loan_payment_status(value: LoanPaymentStatusLike) -> int:
             return int(LoanPaymentStatus[name])
         except KeyError:
             raise ValueError(f"status: unknown loan payment status {value!r}") from None
+    return int(value)
+
+
+def _feed_item_state(value: FeedItemStateLike) -> int:
+    """A FeedItemState filter for a request: the enum, its int, or its name
+    with or without the ``FEED_ITEM_STATE_`` prefix, in any case ("applied",
+    "rejected"); None is UNSPECIFIED (any state)."""
+    if value is None:
+        return int(FeedItemState.UNSPECIFIED)
+    if isinstance(value, bool):
+        raise TypeError("state: pass a FeedItemState, not a bool")
+    if isinstance(value, str):
+        name = value.upper()
+        if name.startswith("FEED_ITEM_STATE_"):
+            name = name[len("FEED_ITEM_STATE_"):]
+        try:
+            return int(FeedItemState[name])
+        except KeyError:
+            raise ValueError(f"state: unknown feed item state {value!r}") from None
     return int(value)
 
 
@@ -1035,6 +1059,47 @@ class JobpayClient:
         return self._paginate(
             lambda token: self.list_payout_requests(currency, page_size, token)
         )
+
+    def get_feed_status(self) -> FeedStatus:
+        """Where the upstream transaction feed stands: its cursor, lag and
+        totals, kept in the database (``enabled`` says whether the answering
+        server runs the feed, ``--feed-url``; without one ever run, the
+        totals are zero and the instants None)."""
+        m = self._call(
+            self._admin.GetFeedStatus,
+            admin_service_pb2.GetFeedStatusRequest(),
+            self._admin_metadata,
+            name="jobpay.v1.AdminService/GetFeedStatus",
+            retry=True,
+        )
+        return FeedStatus.from_proto(m)
+
+    def list_feed_items(
+        self, state: FeedItemStateLike = None, page_size: int = 0, page_token: str = ""
+    ) -> Page[FeedItem]:
+        """One page of the stored upstream items, in arrival order; only
+        those in ``state`` (:class:`FeedItemState`, or "applied" /
+        "rejected") when given. ``FeedItem.amount`` is a :class:`Money`, or
+        the upstream's invalid text on a rejected item (see
+        :class:`FeedItem`)."""
+        m = self._call(
+            self._admin.ListFeedItems,
+            admin_service_pb2.ListFeedItemsRequest(
+                state=_feed_item_state(state), page_size=page_size, page_token=page_token
+            ),
+            self._admin_metadata,
+            name="jobpay.v1.AdminService/ListFeedItems",
+            retry=True,
+        )
+        return Page([FeedItem.from_proto(i) for i in m.items], m.next_page_token)
+
+    def iter_feed_items(
+        self, state: FeedItemStateLike = None, page_size: int = 0
+    ) -> Iterator[FeedItem]:
+        """Every stored upstream item (in ``state`` when given), in arrival
+        order, fetching page by page."""
+        state = _feed_item_state(state)  # checked now, not at the first next()
+        return self._paginate(lambda token: self.list_feed_items(state, page_size, token))
 
     # -- LoanService (needs admin_key) --------------------------------------------
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, List, Optional, Tuple, TypeVar
+from typing import Generic, List, Optional, Tuple, TypeVar, Union
 
 from google.protobuf import timestamp_pb2
 
@@ -90,6 +91,20 @@ class LoanPaymentStatus(enum.IntEnum):
     MADE = loan_service_pb2.LOAN_PAYMENT_STATUS_MADE
     #: The installment was due and not paid; no money moved.
     MISSED = loan_service_pb2.LOAN_PAYMENT_STATUS_MISSED
+
+
+class FeedItemState(enum.IntEnum):
+    """``jobpay.v1.FeedItemState``: what became of an item of the upstream
+    transaction feed. Both states are final: a rejected item is stored and
+    never retried by itself."""
+
+    #: Not set: in a filter (:meth:`JobpayClient.list_feed_items`), any
+    #: state. Never returned.
+    UNSPECIFIED = resources_pb2.FEED_ITEM_STATE_UNSPECIFIED
+    #: Its effect was applied, once.
+    APPLIED = resources_pb2.FEED_ITEM_STATE_APPLIED
+    #: It could not apply (see ``FeedItem.reason``).
+    REJECTED = resources_pb2.FEED_ITEM_STATE_REJECTED
 
 
 def _enum(cls, value: int):
@@ -558,6 +573,117 @@ class OutstandingDebt:
         )
 
 
+#: An amount as the server writes them: digits, optionally a point and
+#: digits (no sign, no exponent).
+_PLAIN_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def _feed_amount(text: str, currency_code: str) -> Union[Money, str]:
+    """A feed item's amount: a :class:`Money` when ``text`` is a plain
+    decimal amount, else ``text`` itself (the upstream's invalid text)."""
+    if _PLAIN_AMOUNT.fullmatch(text):
+        return from_money_string(text, currency_code)
+    return text
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """``jobpay.v1.FeedItem``: one item received from the upstream
+    transaction service, applied or rejected.
+
+    ``amount`` is a :class:`Money` of ``currency_code`` when the server sent
+    a plain decimal amount: always for an applied item (with exactly the
+    currency's decimals), and for a rejected item whose amount was valid.
+    A rejected item whose amount was not (reason ``AMOUNT_INVALID``) keeps
+    the upstream's text as a ``str``: a JSON string with its quotes
+    (``'"12.345"'``), a negative or exponent number (``"-5"``,
+    ``"1e999"``), or ``""`` when there was none; but a plain number with
+    more decimals than the currency has (``12.345`` in USD) or zero is a
+    :class:`Money` as sent. Test ``isinstance(item.amount, Decimal)``
+    before computing with it."""
+
+    #: The upstream's id (unique); one starting with "~" for an item without
+    #: a usable id, naming where it was (window, page, position).
+    id: str
+    #: The upstream's user id: the ``external_id`` of the profile it
+    #: applies to.
+    user_id: str
+    #: The upstream's type: "earned", "spent", "payout" or "paid_out" (or
+    #: whatever an item of unknown type said).
+    type: str
+    #: A :class:`Money`, or the upstream's invalid text (see above).
+    amount: Union[Money, str]
+    #: The feed's currency.
+    currency_code: str
+    #: The upstream's createdAt; None when it was not a valid instant.
+    create_time: Optional[_dt.datetime]
+    state: FeedItemState
+    #: Why it was rejected (INSUFFICIENT_FUNDS, NO_MATCHING_PAYOUT,
+    #: AMOUNT_INVALID, TYPE_UNKNOWN, ...); "" when applied.
+    reason: str
+    #: The profile it applied to; 0 when none.
+    profile_id: int
+    #: When jobpay stored it.
+    apply_time: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.FeedItem) -> "FeedItem":
+        return cls(
+            id=m.id,
+            user_id=m.user_id,
+            type=m.type,
+            amount=_feed_amount(m.amount, m.currency_code),
+            currency_code=m.currency_code,
+            create_time=_time(m, "create_time"),
+            state=_enum(FeedItemState, m.state),
+            reason=m.reason,
+            profile_id=m.profile_id,
+            apply_time=_time(m, "apply_time"),
+        )
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """``jobpay.v1.FeedStatus``: where the upstream transaction feed stands.
+    The totals are kept in the database: they survive restarts, and a
+    server that does not run the feed (``enabled`` False) still reports
+    what one did with the same database (zeros when none ever did)."""
+
+    #: Whether the answering server runs the feed (``--feed-url``).
+    enabled: bool
+    #: The end of the last window fully applied; None before the feed ever
+    #: started.
+    cursor_time: Optional[_dt.datetime]
+    #: Now minus cursor_time, in seconds.
+    lag_seconds: int
+    #: Items applied, ever.
+    items_applied: int
+    #: Items stored as rejected, ever.
+    items_rejected: int
+    #: Items skipped because their id was seen before, ever.
+    items_duplicate: int
+    #: Requests sent to the upstream, ever (failures included).
+    requests: int
+    #: The last request's or page's failure; "" after a success.
+    last_error: str
+    #: When a page was last applied; None before the first.
+    last_success_time: Optional[_dt.datetime]
+
+    @classmethod
+    def from_proto(cls, m: resources_pb2.FeedStatus) -> "FeedStatus":
+        return cls(
+            enabled=m.enabled,
+            cursor_time=_time(m, "cursor_time"),
+            lag_seconds=m.lag_seconds,
+            items_applied=m.items_applied,
+            items_rejected=m.items_rejected,
+            items_duplicate=m.items_duplicate,
+            requests=m.requests,
+            last_error=m.last_error,
+            last_success_time=_time(m, "last_success_time"),
+        )
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a List call. ``next_page_token`` is "" on the last page."""
@@ -579,6 +705,7 @@ __all__ = [
     "Rounding",
     "PayoutState",
     "LoanPaymentStatus",
+    "FeedItemState",
     "Currency",
     "CurrencyBalance",
     "Profile",
@@ -596,5 +723,7 @@ __all__ = [
     "LoanPayment",
     "LoanBalance",
     "OutstandingDebt",
+    "FeedItem",
+    "FeedStatus",
     "Page",
 ]

@@ -108,8 +108,8 @@ def start_server(workdir: pathlib.Path, extra_args: Sequence[str] = ()) -> Serve
         env = dict(os.environ)
         for name in ("JOBPAY_ADMIN_KEY_SHA256", "JOBPAY_DATABASE_URL", "DATABASE_URL"):
             env.pop(name, None)
-        for name in list(env):  # the mode is what the arguments say
-            if name == "JOBPAY_CALLER_AUTH" or name.startswith("JOBPAY_JWT_"):
+        for name in list(env):  # the mode and the feed are what the arguments say
+            if name == "JOBPAY_CALLER_AUTH" or name.startswith(("JOBPAY_JWT_", "JOBPAY_FEED_")):
                 env.pop(name)
         env.setdefault("JOBPAY_LOG_LEVEL", "info")
         env["JOBPAY_LOG_FORMAT"] = "text"

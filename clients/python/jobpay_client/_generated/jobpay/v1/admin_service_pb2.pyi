@@ -146,3 +146,25 @@ class ListPayoutRequestsResponse(_message.Message):
     requests: _containers.RepeatedCompositeFieldContainer[PayoutRequestTotal]
     next_page_token: str
     def __init__(self, requests: _Optional[_Iterable[_Union[PayoutRequestTotal, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetFeedStatusRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListFeedItemsRequest(_message.Message):
+    __slots__ = ("state", "page_size", "page_token")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    state: _resources_pb2.FeedItemState
+    page_size: int
+    page_token: str
+    def __init__(self, state: _Optional[_Union[_resources_pb2.FeedItemState, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListFeedItemsResponse(_message.Message):
+    __slots__ = ("items", "next_page_token")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[_resources_pb2.FeedItem]
+    next_page_token: str
+    def __init__(self, items: _Optional[_Iterable[_Union[_resources_pb2.FeedItem, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -91,6 +91,16 @@ class AdminServiceStub:
                 request_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsRequest.SerializeToString,
                 response_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsResponse.FromString,
                 _registered_method=True)
+        self.GetFeedStatus = channel.unary_unary(
+                '/jobpay.v1.AdminService/GetFeedStatus',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.GetFeedStatusRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_resources__pb2.FeedStatus.FromString,
+                _registered_method=True)
+        self.ListFeedItems = channel.unary_unary(
+                '/jobpay.v1.AdminService/ListFeedItems',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -191,6 +201,24 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetFeedStatus(self, request, context):
+        """Where the upstream transaction feed stands: its cursor, lag and
+        totals (kept in the database, so they survive restarts).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFeedItems(self, request, context):
+        """Lists stored upstream items in arrival order, optionally of one state
+        (AIP-158 paging).
+        Errors: INVALID_ARGUMENT for an unknown state, a negative page_size or
+        a bad page_token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -238,6 +266,16 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ListPayoutRequests,
                     request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsRequest.FromString,
                     response_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsResponse.SerializeToString,
+            ),
+            'GetFeedStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFeedStatus,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.GetFeedStatusRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_resources__pb2.FeedStatus.SerializeToString,
+            ),
+            'ListFeedItems': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFeedItems,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -494,6 +532,60 @@ class AdminService:
             '/jobpay.v1.AdminService/ListPayoutRequests',
             jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsRequest.SerializeToString,
             jobpay_dot_v1_dot_admin__service__pb2.ListPayoutRequestsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFeedStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/GetFeedStatus',
+            jobpay_dot_v1_dot_admin__service__pb2.GetFeedStatusRequest.SerializeToString,
+            jobpay_dot_v1_dot_resources__pb2.FeedStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFeedItems(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/ListFeedItems',
+            jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsRequest.SerializeToString,
+            jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -48,6 +48,12 @@ class PayoutState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYOUT_STATE_REQUESTED: _ClassVar[PayoutState]
     PAYOUT_STATE_CANCELLED: _ClassVar[PayoutState]
     PAYOUT_STATE_PAID_OUT: _ClassVar[PayoutState]
+
+class FeedItemState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FEED_ITEM_STATE_UNSPECIFIED: _ClassVar[FeedItemState]
+    FEED_ITEM_STATE_APPLIED: _ClassVar[FeedItemState]
+    FEED_ITEM_STATE_REJECTED: _ClassVar[FeedItemState]
 PROFILE_TYPE_UNSPECIFIED: ProfileType
 PROFILE_TYPE_CLIENT: ProfileType
 PROFILE_TYPE_CONTRACTOR: ProfileType
@@ -72,6 +78,9 @@ PAYOUT_STATE_UNSPECIFIED: PayoutState
 PAYOUT_STATE_REQUESTED: PayoutState
 PAYOUT_STATE_CANCELLED: PayoutState
 PAYOUT_STATE_PAID_OUT: PayoutState
+FEED_ITEM_STATE_UNSPECIFIED: FeedItemState
+FEED_ITEM_STATE_APPLIED: FeedItemState
+FEED_ITEM_STATE_REJECTED: FeedItemState
 
 class Profile(_message.Message):
     __slots__ = ("id", "first_name", "last_name", "profession", "type", "balance", "create_time", "balances", "external_id")
@@ -240,3 +249,49 @@ class BalanceSummary(_message.Message):
     borrowed: str
     repaid: str
     def __init__(self, profile_id: _Optional[int] = ..., currency_code: _Optional[str] = ..., balance: _Optional[str] = ..., held: _Optional[str] = ..., available: _Optional[str] = ..., opening: _Optional[str] = ..., deposited: _Optional[str] = ..., withdrawn: _Optional[str] = ..., earned: _Optional[str] = ..., spent: _Optional[str] = ..., transferred_in: _Optional[str] = ..., transferred_out: _Optional[str] = ..., payout: _Optional[str] = ..., paid_out: _Optional[str] = ..., borrowed: _Optional[str] = ..., repaid: _Optional[str] = ...) -> None: ...
+
+class FeedItem(_message.Message):
+    __slots__ = ("id", "user_id", "type", "amount", "currency_code", "create_time", "state", "reason", "profile_id", "apply_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLY_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    type: str
+    amount: str
+    currency_code: str
+    create_time: _timestamp_pb2.Timestamp
+    state: FeedItemState
+    reason: str
+    profile_id: int
+    apply_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., type: _Optional[str] = ..., amount: _Optional[str] = ..., currency_code: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[FeedItemState, str]] = ..., reason: _Optional[str] = ..., profile_id: _Optional[int] = ..., apply_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class FeedStatus(_message.Message):
+    __slots__ = ("enabled", "cursor_time", "lag_seconds", "items_applied", "items_rejected", "items_duplicate", "requests", "last_error", "last_success_time")
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAG_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_REJECTED_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    LAST_SUCCESS_TIME_FIELD_NUMBER: _ClassVar[int]
+    enabled: bool
+    cursor_time: _timestamp_pb2.Timestamp
+    lag_seconds: int
+    items_applied: int
+    items_rejected: int
+    items_duplicate: int
+    requests: int
+    last_error: str
+    last_success_time: _timestamp_pb2.Timestamp
+    def __init__(self, enabled: _Optional[bool] = ..., cursor_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lag_seconds: _Optional[int] = ..., items_applied: _Optional[int] = ..., items_rejected: _Optional[int] = ..., items_duplicate: _Optional[int] = ..., requests: _Optional[int] = ..., last_error: _Optional[str] = ..., last_success_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
