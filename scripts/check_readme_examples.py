@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the `buf curl` examples of README.md against a fresh demo server and
+"""Runs the `buf curl` and `curl` (HTTP/JSON) examples of README.md against a fresh demo server and
 compares what they print with the documented output, so that the
 documentation cannot drift from the service.
 
@@ -80,7 +80,7 @@ def parse_examples(readme: pathlib.Path) -> list[Example]:
     examples, i = [], 0
     while i < len(blocks):
         lang, body, line = blocks[i]
-        if lang in ("sh", "bash", "shell") and "buf curl" in body:
+        if lang in ("sh", "bash", "shell") and ("buf curl" in body or body.lstrip().startswith("curl ")):
             if i + 1 >= len(blocks) or blocks[i + 1][0] != "json":
                 sys.exit(f"{readme}:{line}: a buf curl example must be followed by a ```json block")
             examples.append(Example(len(examples) + 1, line, body, blocks[i + 1][1]))

@@ -2,6 +2,7 @@
 //! reflection, optional TLS, and serving on a bound listener until shutdown.
 
 pub mod guard;
+pub mod json;
 pub mod metrics;
 
 use std::future::Future;
@@ -152,6 +153,7 @@ pub async fn run(
     let limit = options.max_message_size;
 
     let mut builder = Server::builder()
+        .accept_http1(true)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .max_concurrent_streams(Some(options.max_concurrent_streams))
         .initial_connection_window_size(Some(CONNECTION_WINDOW));
@@ -159,6 +161,8 @@ pub async fn run(
         builder = builder.tls_config(load_tls(cert, key)?)?;
     }
     builder
+        .layer(json::JsonLayer::new(limit))
+        .layer(tonic_web::GrpcWebLayer::new())
         .add_service(health)
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?)

@@ -10,6 +10,7 @@ mod contracts;
 mod currencies;
 mod feed;
 mod hostile;
+mod http_json;
 mod idempotency;
 mod jobs;
 mod jwt;

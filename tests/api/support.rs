@@ -233,6 +233,8 @@ impl Drop for TestDatabase {
 /// One running jobpay server (a "replica") with its own pool and ledger.
 pub struct Replica {
     pub store: Store,
+    /// Where it listens (gRPC, gRPC-Web and HTTP/JSON).
+    pub address: std::net::SocketAddr,
     channel: Channel,
     _shutdown: oneshot::Sender<()>,
 }
@@ -294,6 +296,7 @@ impl Replica {
             .expect("connect to the test server");
         Replica {
             store,
+            address,
             channel,
             _shutdown: shutdown,
         }
