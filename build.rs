@@ -1,6 +1,12 @@
 //! Compiles `proto/jobpay/v1/*.proto` into Rust (messages, servers, clients)
 //! and a file descriptor set for server reflection.
 //!
+//! Imports resolve under `proto/`, including the vendored googleapis
+//! `google/api/annotations.proto` and `http.proto` (the `google.api.http`
+//! routes). prost-build writes a `google.api.rs` for them too, which nothing
+//! includes; the descriptor set holds them (protoc `--include_imports`), so
+//! the HTTP/JSON server reads each method's route from it at run time.
+//!
 //! protoc comes from `protoc-bin-vendored` so a fresh machine builds with no
 //! setup; a `PROTOC` environment variable, when set, wins.
 

@@ -60,6 +60,10 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Audit(args) => audit_command(args).await,
         Command::Bench(args) => bench_command(args).await,
         Command::FeedSim(args) => feed_sim_command(args).await,
+        Command::Openapi => {
+            print!("{}", crate::server::json::openapi::render());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match outcome {
         Ok(code) => code,

@@ -37,6 +37,9 @@ pub enum Command {
     /// Serve a simulated upstream transaction service (for `serve
     /// --feed-url`): generated users and transactions, rate-limited.
     FeedSim(crate::feed::sim::FeedSimArgs),
+    /// Print the OpenAPI document of the REST routes (generated from the
+    /// protos; docs/openapi.json is the committed copy).
+    Openapi,
 }
 
 /// Where the database is.

@@ -26,6 +26,9 @@ use tower::{Layer, Service};
 
 use crate::proto::FILE_DESCRIPTOR_SET;
 
+pub mod openapi;
+pub mod routes;
+
 /// The package whose methods are served as JSON.
 const PACKAGE: &str = "jobpay.v1";
 
@@ -80,16 +83,20 @@ where
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        if !is_json(&request) {
+        let kind = if is_connect(&request) {
+            Kind::Connect
+        } else if request.uri().path().starts_with("/v1/") && !is_grpc(&request) {
+            Kind::Rest
+        } else {
             let future = self.inner.call(request);
             return Box::pin(future);
-        }
+        };
         // The ready service serves this call; a fresh clone takes its place.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let max = self.max_message_size;
         Box::pin(async move {
-            Ok(match transcode(inner, request, max).await {
+            Ok(match transcode(inner, request, max, kind).await {
                 Ok(response) => response,
                 Err(JsonCallError::Refused(error)) => error.into_response(),
                 Err(JsonCallError::Inner(error)) => return Err(error),
@@ -98,18 +105,37 @@ where
     }
 }
 
+/// How a JSON call names its method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `POST /jobpay.v1.<Service>/<Method>` (Connect's unary form).
+    Connect,
+    /// A REST route of a `google.api.http` annotation.
+    Rest,
+}
+
 /// A unary JSON call: POST with a JSON body (Connect's unary form).
-fn is_json<B>(request: &Request<B>) -> bool {
+fn is_connect<B>(request: &Request<B>) -> bool {
     request.method() == Method::POST
         && request.uri().path().starts_with(&format!("/{PACKAGE}."))
-        && request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                let essence = v.split(';').next().unwrap_or("").trim();
-                essence.eq_ignore_ascii_case("application/json")
-            })
+        && content_type(request).eq_ignore_ascii_case("application/json")
+}
+
+/// gRPC or gRPC-Web: left to tonic.
+fn is_grpc<B>(request: &Request<B>) -> bool {
+    content_type(request)
+        .to_ascii_lowercase()
+        .starts_with("application/grpc")
+}
+
+fn content_type<B>(request: &Request<B>) -> &str {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim()
 }
 
 enum JsonCallError<E> {
@@ -127,36 +153,45 @@ async fn transcode<S>(
     mut inner: S,
     request: Request<Body>,
     max: usize,
+    kind: Kind,
 ) -> Result<Response<Body>, JsonCallError<S::Error>>
 where
     S: Service<Request<Body>, Response = Response<Body>>,
 {
     let path = request.uri().path().to_owned();
-    let method = method_of(&path).ok_or_else(|| ConnectError {
-        code: tonic::Code::Unimplemented,
-        message: format!("no method {path}: see the protos in jobpay.v1"),
-        details: Vec::new(),
-    })?;
+    let (method, path_fields) = match kind {
+        Kind::Connect => (
+            method_of(&path).ok_or_else(|| ConnectError {
+                code: tonic::Code::Unimplemented,
+                message: format!("no method {path}: see the protos in jobpay.v1"),
+                details: Vec::new(),
+            })?,
+            Vec::new(),
+        ),
+        Kind::Rest => routes::find(request.method(), &path)?,
+    };
+    let query = request.uri().query().map(str::to_owned);
     let (parts, body) = request.into_parts();
     let bytes = Limited::new(body, max)
         .collect()
         .await
         .map_err(|e| ConnectError::invalid(format!("cannot read the request body: {e}")))?
         .to_bytes();
-    let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
+    let mut json: serde_json::Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Object(Default::default())
     } else {
-        &bytes
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ConnectError::invalid(format!("the body is not JSON: {e}")))?
     };
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    let message = DynamicMessage::deserialize(method.input(), &mut deserializer)
-        .and_then(|m| deserializer.end().map(|()| m))
-        .map_err(|e| {
-            ConnectError::invalid(format!(
-                "the body is not a JSON {}: {e}",
-                method.input().full_name()
-            ))
-        })?;
+    if kind == Kind::Rest {
+        routes::merge(&mut json, path_fields, query.as_deref())?;
+    }
+    let message = DynamicMessage::deserialize(method.input(), json).map_err(|e| {
+        ConnectError::invalid(format!(
+            "the body is not a JSON {}: {e}",
+            method.input().full_name()
+        ))
+    })?;
 
     let mut frame = BytesMut::with_capacity(5 + message.encoded_len());
     frame.put_u8(0);
@@ -165,9 +200,10 @@ where
         .encode(&mut frame)
         .map_err(|e| ConnectError::invalid(format!("cannot encode the request: {e}")))?;
 
+    let uri = format!("/{}/{}", method.parent_service().full_name(), method.name());
     let mut grpc = Request::builder()
         .method(Method::POST)
-        .uri(parts.uri.clone())
+        .uri(uri)
         .version(http::Version::HTTP_2);
     if let Some(headers) = grpc.headers_mut() {
         copy_metadata(&parts.headers, headers);

@@ -216,7 +216,232 @@ async fn grpc_web_calls_work_over_http_1(backend: Backend) {
     assert!(text.contains("grpc-status:0"), "{text}");
 }
 
+async fn call(
+    app: &TestApp,
+    verb: reqwest::Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new().request(verb, format!("http://{}{path}", app.address));
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("HTTP call");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn rest_routes_follow_the_annotations(backend: Backend) {
+    use reqwest::Method;
+    let app = TestApp::with_demo_data(backend).await;
+    let client = [("profile_id", "1")];
+    let admin_key = format!("Bearer {ADMIN_KEY}");
+    let admin = [("authorization", admin_key.as_str())];
+
+    let (status, contract) = call(&app, Method::GET, "/v1/contracts/2", &client, None).await;
+    assert_eq!(
+        (status, contract["id"].as_str()),
+        (200, Some("2")),
+        "{contract}"
+    );
+
+    let (status, page) = call(&app, Method::GET, "/v1/contracts?pageSize=1", &client, None).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["contracts"].as_array().unwrap().len(), 1);
+    let token = page["nextPageToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if !token.is_empty() {
+        let (status, next) = call(
+            &app,
+            Method::GET,
+            &format!("/v1/contracts?page_size=1&page_token={token}"),
+            &client,
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{next}");
+    }
+
+    let (status, unpaid) = call(&app, Method::GET, "/v1/jobs:unpaid", &client, None).await;
+    assert_eq!(status, 200, "{unpaid}");
+    let job = unpaid["jobs"][0]["id"]
+        .as_str()
+        .expect("an unpaid job")
+        .to_owned();
+    let (status, paid) = call(
+        &app,
+        Method::POST,
+        &format!("/v1/jobs/{job}:pay"),
+        &client,
+        Some("{}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["job"]["paid"], true);
+
+    let (status, deposit) = call(
+        &app,
+        Method::POST,
+        "/v1/balances:deposit",
+        &[("profile_id", "2")],
+        Some(r#"{"profileId": "2", "amount": "5.00"}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{deposit}");
+    assert_eq!(app.balance(2).await, deposit["balance"].as_str().unwrap());
+
+    let (status, summary) = call(
+        &app,
+        Method::GET,
+        "/v1/admin/profiles/1/summary?currencyCode=USD",
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, summary["profileId"].as_str()),
+        (200, Some("1")),
+        "{summary}"
+    );
+    let (status, feed) = call(&app, Method::GET, "/v1/admin/feed/status", &admin, None).await;
+    assert_eq!(status, 200, "{feed}");
+
+    // Errors: the code's HTTP status and JSON.
+    let (status, error) = call(&app, Method::GET, "/v1/contracts/999", &client, None).await;
+    assert_eq!((status, error["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(reason(&error), "CONTRACT_NOT_FOUND");
+    let (status, error) = call(&app, Method::GET, "/v1/contracts/abc", &client, None).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (400, Some("invalid_argument")),
+        "{error}"
+    );
+    let (status, error) = call(
+        &app,
+        Method::GET,
+        "/v1/contracts?pageSize=ten",
+        &client,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (400, Some("invalid_argument")),
+        "{error}"
+    );
+    let (status, error) = call(&app, Method::GET, "/v1/contracts?nope=1", &client, None).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (400, Some("invalid_argument")),
+        "{error}"
+    );
+    let (status, error) = call(&app, Method::GET, "/v1/nothing/here", &client, None).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (404, Some("not_found")),
+        "{error}"
+    );
+    let (status, error) = call(&app, Method::DELETE, "/v1/contracts/2", &client, None).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (501, Some("unimplemented")),
+        "{error}"
+    );
+    let (status, error) = call(&app, Method::GET, "/v1/admin/feed/status", &client, None).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (401, Some("unauthenticated")),
+        "{error}"
+    );
+    assert!(app.audit().await.passed());
+}
+
+/// Every method answers over REST, Connect JSON and gRPC-Web with a clear
+/// status (never INTERNAL or UNKNOWN), whatever it thinks of the input.
+async fn every_method_answers_every_protocol(backend: Backend) {
+    let app = TestApp::with_demo_data(backend).await;
+    let admin_key = format!("Bearer {ADMIN_KEY}");
+    let headers = [("profile_id", "1"), ("authorization", admin_key.as_str())];
+    let routes = jobpay::server::json::routes::ROUTES.iter();
+    let mut methods = 0;
+    for route in routes {
+        methods += 1;
+        let full = route.method.full_name().to_owned();
+        let mut path = route.template.clone();
+        for field in route.path_fields() {
+            path = path.replace(&format!("{{{field}}}"), "1");
+        }
+        let body = (!route.body.is_empty()).then_some("{}");
+        let verb = reqwest::Method::from_bytes(route.verb.as_str().as_bytes()).unwrap();
+        let (status, answer) = call(&app, verb, &path, &headers, body).await;
+        assert!(
+            status < 500 || status == 503 || status == 501,
+            "REST {full}: {status} {answer}"
+        );
+        assert!(answer.is_object(), "REST {full}: {answer}");
+        if status != 200 {
+            assert!(answer["code"].is_string(), "REST {full}: {answer}");
+        }
+
+        let service = route.method.parent_service().full_name().to_owned();
+        let name = route.method.name().to_owned();
+        let (status, answer) = post(
+            &app,
+            &format!("{}/{name}", service.trim_start_matches("jobpay.v1.")),
+            &headers,
+            "{}",
+        )
+        .await;
+        assert!(status < 500, "Connect {full}: {status} {answer}");
+
+        let response = reqwest::Client::new()
+            .post(format!("http://{}/{service}/{name}", app.address))
+            .header("content-type", "application/grpc-web+proto")
+            .header("profile_id", "1")
+            .header("authorization", &admin_key)
+            .body(vec![0u8, 0, 0, 0, 0])
+            .send()
+            .await
+            .expect("gRPC-Web call");
+        let grpc_status = response
+            .headers()
+            .get("grpc-status")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = response.bytes().await.unwrap();
+        let text = String::from_utf8_lossy(&body).to_ascii_lowercase();
+        let code = grpc_status.or_else(|| {
+            text.split("grpc-status:").nth(1).map(|rest| {
+                rest.trim()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect()
+            })
+        });
+        let code = code.unwrap_or_else(|| panic!("gRPC-Web {full}: no grpc-status"));
+        assert!(
+            code != "2" && code != "13",
+            "gRPC-Web {full}: grpc-status {code}"
+        );
+    }
+    assert!(methods >= 38, "{methods} routes");
+    assert!(app.audit().await.passed());
+}
+
 on_both_backends!(
     json_calls_reach_every_kind_of_method,
-    grpc_web_calls_work_over_http_1
+    grpc_web_calls_work_over_http_1,
+    rest_routes_follow_the_annotations,
+    every_method_answers_every_protocol,
 );

@@ -22,52 +22,75 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djobpay/v1/admin_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\"\x8c\x01\n\x14\x43reateProfileRequest\x12\x12\n\nfirst_name\x18\x01 \x01(\t\x12\x11\n\tlast_name\x18\x02 \x01(\t\x12\x12\n\nprofession\x18\x03 \x01(\t\x12$\n\x04type\x18\x04 \x01(\x0e\x32\x16.jobpay.v1.ProfileType\x12\x13\n\x0b\x65xternal_id\x18\x05 \x01(\t\"M\n\x18GetBestProfessionRequest\x12\r\n\x05start\x18\x01 \x01(\t\x12\x0b\n\x03\x65nd\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"V\n\x19GetBestProfessionResponse\x12\x12\n\nprofession\x18\x01 \x01(\t\x12\x0e\n\x06\x65\x61rned\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"Z\n\x16ListBestClientsRequest\x12\r\n\x05start\x18\x01 \x01(\t\x12\x0b\n\x03\x65nd\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\"9\n\nBestClient\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x0c\n\x04paid\x18\x03 \x01(\t\"X\n\x17ListBestClientsResponse\x12&\n\x07\x63lients\x18\x01 \x03(\x0b\x32\x15.jobpay.v1.BestClient\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"8\n\x15\x43reateCurrencyRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x11\n\tprecision\x18\x02 \x01(\x05\"<\n\x13ListProfilesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"U\n\x14ListProfilesResponse\x12$\n\x08profiles\x18\x01 \x03(\x0b\x32\x12.jobpay.v1.Profile\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Q\n$AdminServiceGetBalanceSummaryRequest\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"#\n\x15\x43ompletePayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"-\n\x1f\x41\x64minServiceCancelPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"Y\n\x19ListPayoutRequestsRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"x\n\x12PayoutRequestTotal\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x14\n\x0cpayout_count\x18\x04 \x01(\x05\x12\x15\n\rcurrency_code\x18\x05 \x01(\t\"f\n\x1aListPayoutRequestsResponse\x12/\n\x08requests\x18\x01 \x03(\x0b\x32\x1d.jobpay.v1.PayoutRequestTotal\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x16\n\x14GetFeedStatusRequest\"f\n\x14ListFeedItemsRequest\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.jobpay.v1.FeedItemState\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"T\n\x15ListFeedItemsResponse\x12\"\n\x05items\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.FeedItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x9f\x07\n\x0c\x41\x64minService\x12\x44\n\rCreateProfile\x12\x1f.jobpay.v1.CreateProfileRequest\x1a\x12.jobpay.v1.Profile\x12^\n\x11GetBestProfession\x12#.jobpay.v1.GetBestProfessionRequest\x1a$.jobpay.v1.GetBestProfessionResponse\x12X\n\x0fListBestClients\x12!.jobpay.v1.ListBestClientsRequest\x1a\".jobpay.v1.ListBestClientsResponse\x12G\n\x0e\x43reateCurrency\x12 .jobpay.v1.CreateCurrencyRequest\x1a\x13.jobpay.v1.Currency\x12O\n\x0cListProfiles\x12\x1e.jobpay.v1.ListProfilesRequest\x1a\x1f.jobpay.v1.ListProfilesResponse\x12_\n\x11GetBalanceSummary\x12/.jobpay.v1.AdminServiceGetBalanceSummaryRequest\x1a\x19.jobpay.v1.BalanceSummary\x12\x45\n\x0e\x43ompletePayout\x12 .jobpay.v1.CompletePayoutRequest\x1a\x11.jobpay.v1.Payout\x12M\n\x0c\x43\x61ncelPayout\x12*.jobpay.v1.AdminServiceCancelPayoutRequest\x1a\x11.jobpay.v1.Payout\x12\x61\n\x12ListPayoutRequests\x12$.jobpay.v1.ListPayoutRequestsRequest\x1a%.jobpay.v1.ListPayoutRequestsResponse\x12G\n\rGetFeedStatus\x12\x1f.jobpay.v1.GetFeedStatusRequest\x1a\x15.jobpay.v1.FeedStatus\x12R\n\rListFeedItems\x12\x1f.jobpay.v1.ListFeedItemsRequest\x1a .jobpay.v1.ListFeedItemsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djobpay/v1/admin_service.proto\x12\tjobpay.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19jobpay/v1/resources.proto\"\x8c\x01\n\x14\x43reateProfileRequest\x12\x12\n\nfirst_name\x18\x01 \x01(\t\x12\x11\n\tlast_name\x18\x02 \x01(\t\x12\x12\n\nprofession\x18\x03 \x01(\t\x12$\n\x04type\x18\x04 \x01(\x0e\x32\x16.jobpay.v1.ProfileType\x12\x13\n\x0b\x65xternal_id\x18\x05 \x01(\t\"M\n\x18GetBestProfessionRequest\x12\r\n\x05start\x18\x01 \x01(\t\x12\x0b\n\x03\x65nd\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"V\n\x19GetBestProfessionResponse\x12\x12\n\nprofession\x18\x01 \x01(\t\x12\x0e\n\x06\x65\x61rned\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"Z\n\x16ListBestClientsRequest\x12\r\n\x05start\x18\x01 \x01(\t\x12\x0b\n\x03\x65nd\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\"9\n\nBestClient\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x0c\n\x04paid\x18\x03 \x01(\t\"X\n\x17ListBestClientsResponse\x12&\n\x07\x63lients\x18\x01 \x03(\x0b\x32\x15.jobpay.v1.BestClient\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"8\n\x15\x43reateCurrencyRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x11\n\tprecision\x18\x02 \x01(\x05\"<\n\x13ListProfilesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"U\n\x14ListProfilesResponse\x12$\n\x08profiles\x18\x01 \x03(\x0b\x32\x12.jobpay.v1.Profile\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Q\n$AdminServiceGetBalanceSummaryRequest\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"#\n\x15\x43ompletePayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"-\n\x1f\x41\x64minServiceCancelPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"Y\n\x19ListPayoutRequestsRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"x\n\x12PayoutRequestTotal\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x14\n\x0cpayout_count\x18\x04 \x01(\x05\x12\x15\n\rcurrency_code\x18\x05 \x01(\t\"f\n\x1aListPayoutRequestsResponse\x12/\n\x08requests\x18\x01 \x03(\x0b\x32\x1d.jobpay.v1.PayoutRequestTotal\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x16\n\x14GetFeedStatusRequest\"f\n\x14ListFeedItemsRequest\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.jobpay.v1.FeedItemState\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"T\n\x15ListFeedItemsResponse\x12\"\n\x05items\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.FeedItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xb5\n\n\x0c\x41\x64minService\x12\x63\n\rCreateProfile\x12\x1f.jobpay.v1.CreateProfileRequest\x1a\x12.jobpay.v1.Profile\"\x1d\x82\xd3\xe4\x93\x02\x17\"\x12/v1/admin/profiles:\x01*\x12\x88\x01\n\x11GetBestProfession\x12#.jobpay.v1.GetBestProfessionRequest\x1a$.jobpay.v1.GetBestProfessionResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/admin/reports:bestProfession\x12\x7f\n\x0fListBestClients\x12!.jobpay.v1.ListBestClientsRequest\x1a\".jobpay.v1.ListBestClientsResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/admin/reports:bestClients\x12h\n\x0e\x43reateCurrency\x12 .jobpay.v1.CreateCurrencyRequest\x1a\x13.jobpay.v1.Currency\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/admin/currencies:\x01*\x12k\n\x0cListProfiles\x12\x1e.jobpay.v1.ListProfilesRequest\x1a\x1f.jobpay.v1.ListProfilesResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/admin/profiles\x12\x90\x01\n\x11GetBalanceSummary\x12/.jobpay.v1.AdminServiceGetBalanceSummaryRequest\x1a\x19.jobpay.v1.BalanceSummary\"/\x82\xd3\xe4\x93\x02)\x12\'/v1/admin/profiles/{profile_id}/summary\x12q\n\x0e\x43ompletePayout\x12 .jobpay.v1.CompletePayoutRequest\x1a\x11.jobpay.v1.Payout\"*\x82\xd3\xe4\x93\x02$\"\x1f/v1/admin/payouts/{id}:complete:\x01*\x12w\n\x0c\x43\x61ncelPayout\x12*.jobpay.v1.AdminServiceCancelPayoutRequest\x1a\x11.jobpay.v1.Payout\"(\x82\xd3\xe4\x93\x02\"\"\x1d/v1/admin/payouts/{id}:cancel:\x01*\x12\x83\x01\n\x12ListPayoutRequests\x12$.jobpay.v1.ListPayoutRequestsRequest\x1a%.jobpay.v1.ListPayoutRequestsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/admin/payoutRequests\x12\x66\n\rGetFeedStatus\x12\x1f.jobpay.v1.GetFeedStatusRequest\x1a\x15.jobpay.v1.FeedStatus\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/admin/feed/status\x12p\n\rListFeedItems\x12\x1f.jobpay.v1.ListFeedItemsRequest\x1a .jobpay.v1.ListFeedItemsResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/admin/feed/itemsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jobpay.v1.admin_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CREATEPROFILEREQUEST']._serialized_start=72
-  _globals['_CREATEPROFILEREQUEST']._serialized_end=212
-  _globals['_GETBESTPROFESSIONREQUEST']._serialized_start=214
-  _globals['_GETBESTPROFESSIONREQUEST']._serialized_end=291
-  _globals['_GETBESTPROFESSIONRESPONSE']._serialized_start=293
-  _globals['_GETBESTPROFESSIONRESPONSE']._serialized_end=379
-  _globals['_LISTBESTCLIENTSREQUEST']._serialized_start=381
-  _globals['_LISTBESTCLIENTSREQUEST']._serialized_end=471
-  _globals['_BESTCLIENT']._serialized_start=473
-  _globals['_BESTCLIENT']._serialized_end=530
-  _globals['_LISTBESTCLIENTSRESPONSE']._serialized_start=532
-  _globals['_LISTBESTCLIENTSRESPONSE']._serialized_end=620
-  _globals['_CREATECURRENCYREQUEST']._serialized_start=622
-  _globals['_CREATECURRENCYREQUEST']._serialized_end=678
-  _globals['_LISTPROFILESREQUEST']._serialized_start=680
-  _globals['_LISTPROFILESREQUEST']._serialized_end=740
-  _globals['_LISTPROFILESRESPONSE']._serialized_start=742
-  _globals['_LISTPROFILESRESPONSE']._serialized_end=827
-  _globals['_ADMINSERVICEGETBALANCESUMMARYREQUEST']._serialized_start=829
-  _globals['_ADMINSERVICEGETBALANCESUMMARYREQUEST']._serialized_end=910
-  _globals['_COMPLETEPAYOUTREQUEST']._serialized_start=912
-  _globals['_COMPLETEPAYOUTREQUEST']._serialized_end=947
-  _globals['_ADMINSERVICECANCELPAYOUTREQUEST']._serialized_start=949
-  _globals['_ADMINSERVICECANCELPAYOUTREQUEST']._serialized_end=994
-  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_start=996
-  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_end=1085
-  _globals['_PAYOUTREQUESTTOTAL']._serialized_start=1087
-  _globals['_PAYOUTREQUESTTOTAL']._serialized_end=1207
-  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_start=1209
-  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_end=1311
-  _globals['_GETFEEDSTATUSREQUEST']._serialized_start=1313
-  _globals['_GETFEEDSTATUSREQUEST']._serialized_end=1335
-  _globals['_LISTFEEDITEMSREQUEST']._serialized_start=1337
-  _globals['_LISTFEEDITEMSREQUEST']._serialized_end=1439
-  _globals['_LISTFEEDITEMSRESPONSE']._serialized_start=1441
-  _globals['_LISTFEEDITEMSRESPONSE']._serialized_end=1525
-  _globals['_ADMINSERVICE']._serialized_start=1528
-  _globals['_ADMINSERVICE']._serialized_end=2455
+  _globals['_ADMINSERVICE'].methods_by_name['CreateProfile']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['CreateProfile']._serialized_options = b'\202\323\344\223\002\027\"\022/v1/admin/profiles:\001*'
+  _globals['_ADMINSERVICE'].methods_by_name['GetBestProfession']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['GetBestProfession']._serialized_options = b'\202\323\344\223\002\"\022 /v1/admin/reports:bestProfession'
+  _globals['_ADMINSERVICE'].methods_by_name['ListBestClients']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['ListBestClients']._serialized_options = b'\202\323\344\223\002\037\022\035/v1/admin/reports:bestClients'
+  _globals['_ADMINSERVICE'].methods_by_name['CreateCurrency']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['CreateCurrency']._serialized_options = b'\202\323\344\223\002\031\"\024/v1/admin/currencies:\001*'
+  _globals['_ADMINSERVICE'].methods_by_name['ListProfiles']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['ListProfiles']._serialized_options = b'\202\323\344\223\002\024\022\022/v1/admin/profiles'
+  _globals['_ADMINSERVICE'].methods_by_name['GetBalanceSummary']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['GetBalanceSummary']._serialized_options = b'\202\323\344\223\002)\022\'/v1/admin/profiles/{profile_id}/summary'
+  _globals['_ADMINSERVICE'].methods_by_name['CompletePayout']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['CompletePayout']._serialized_options = b'\202\323\344\223\002$\"\037/v1/admin/payouts/{id}:complete:\001*'
+  _globals['_ADMINSERVICE'].methods_by_name['CancelPayout']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['CancelPayout']._serialized_options = b'\202\323\344\223\002\"\"\035/v1/admin/payouts/{id}:cancel:\001*'
+  _globals['_ADMINSERVICE'].methods_by_name['ListPayoutRequests']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['ListPayoutRequests']._serialized_options = b'\202\323\344\223\002\032\022\030/v1/admin/payoutRequests'
+  _globals['_ADMINSERVICE'].methods_by_name['GetFeedStatus']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['GetFeedStatus']._serialized_options = b'\202\323\344\223\002\027\022\025/v1/admin/feed/status'
+  _globals['_ADMINSERVICE'].methods_by_name['ListFeedItems']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['ListFeedItems']._serialized_options = b'\202\323\344\223\002\026\022\024/v1/admin/feed/items'
+  _globals['_CREATEPROFILEREQUEST']._serialized_start=102
+  _globals['_CREATEPROFILEREQUEST']._serialized_end=242
+  _globals['_GETBESTPROFESSIONREQUEST']._serialized_start=244
+  _globals['_GETBESTPROFESSIONREQUEST']._serialized_end=321
+  _globals['_GETBESTPROFESSIONRESPONSE']._serialized_start=323
+  _globals['_GETBESTPROFESSIONRESPONSE']._serialized_end=409
+  _globals['_LISTBESTCLIENTSREQUEST']._serialized_start=411
+  _globals['_LISTBESTCLIENTSREQUEST']._serialized_end=501
+  _globals['_BESTCLIENT']._serialized_start=503
+  _globals['_BESTCLIENT']._serialized_end=560
+  _globals['_LISTBESTCLIENTSRESPONSE']._serialized_start=562
+  _globals['_LISTBESTCLIENTSRESPONSE']._serialized_end=650
+  _globals['_CREATECURRENCYREQUEST']._serialized_start=652
+  _globals['_CREATECURRENCYREQUEST']._serialized_end=708
+  _globals['_LISTPROFILESREQUEST']._serialized_start=710
+  _globals['_LISTPROFILESREQUEST']._serialized_end=770
+  _globals['_LISTPROFILESRESPONSE']._serialized_start=772
+  _globals['_LISTPROFILESRESPONSE']._serialized_end=857
+  _globals['_ADMINSERVICEGETBALANCESUMMARYREQUEST']._serialized_start=859
+  _globals['_ADMINSERVICEGETBALANCESUMMARYREQUEST']._serialized_end=940
+  _globals['_COMPLETEPAYOUTREQUEST']._serialized_start=942
+  _globals['_COMPLETEPAYOUTREQUEST']._serialized_end=977
+  _globals['_ADMINSERVICECANCELPAYOUTREQUEST']._serialized_start=979
+  _globals['_ADMINSERVICECANCELPAYOUTREQUEST']._serialized_end=1024
+  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_start=1026
+  _globals['_LISTPAYOUTREQUESTSREQUEST']._serialized_end=1115
+  _globals['_PAYOUTREQUESTTOTAL']._serialized_start=1117
+  _globals['_PAYOUTREQUESTTOTAL']._serialized_end=1237
+  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_start=1239
+  _globals['_LISTPAYOUTREQUESTSRESPONSE']._serialized_end=1341
+  _globals['_GETFEEDSTATUSREQUEST']._serialized_start=1343
+  _globals['_GETFEEDSTATUSREQUEST']._serialized_end=1365
+  _globals['_LISTFEEDITEMSREQUEST']._serialized_start=1367
+  _globals['_LISTFEEDITEMSREQUEST']._serialized_end=1469
+  _globals['_LISTFEEDITEMSRESPONSE']._serialized_start=1471
+  _globals['_LISTFEEDITEMSRESPONSE']._serialized_end=1555
+  _globals['_ADMINSERVICE']._serialized_start=1558
+  _globals['_ADMINSERVICE']._serialized_end=2891
 # @@protoc_insertion_point(module_scope)

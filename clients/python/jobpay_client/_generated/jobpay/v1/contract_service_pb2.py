@@ -22,28 +22,39 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n jobpay/v1/contract_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\" \n\x12GetContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"=\n\x14ListContractsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x15ListContractsResponse\x12&\n\tcontracts\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.Contract\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x15\x43reateContractRequest\x12\x15\n\rcontractor_id\x18\x01 \x01(\x03\x12\r\n\x05terms\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"\"\n\x14StartContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"&\n\x18TerminateContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x32\x87\x03\n\x0f\x43ontractService\x12\x41\n\x0bGetContract\x12\x1d.jobpay.v1.GetContractRequest\x1a\x13.jobpay.v1.Contract\x12R\n\rListContracts\x12\x1f.jobpay.v1.ListContractsRequest\x1a .jobpay.v1.ListContractsResponse\x12G\n\x0e\x43reateContract\x12 .jobpay.v1.CreateContractRequest\x1a\x13.jobpay.v1.Contract\x12\x45\n\rStartContract\x12\x1f.jobpay.v1.StartContractRequest\x1a\x13.jobpay.v1.Contract\x12M\n\x11TerminateContract\x12#.jobpay.v1.TerminateContractRequest\x1a\x13.jobpay.v1.Contractb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n jobpay/v1/contract_service.proto\x12\tjobpay.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19jobpay/v1/resources.proto\" \n\x12GetContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"=\n\x14ListContractsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x15ListContractsResponse\x12&\n\tcontracts\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.Contract\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x15\x43reateContractRequest\x12\x15\n\rcontractor_id\x18\x01 \x01(\x03\x12\r\n\x05terms\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"\"\n\x14StartContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"&\n\x18TerminateContractRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x32\xa2\x04\n\x0f\x43ontractService\x12]\n\x0bGetContract\x12\x1d.jobpay.v1.GetContractRequest\x1a\x13.jobpay.v1.Contract\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/contracts/{id}\x12i\n\rListContracts\x12\x1f.jobpay.v1.ListContractsRequest\x1a .jobpay.v1.ListContractsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/contracts\x12\x61\n\x0e\x43reateContract\x12 .jobpay.v1.CreateContractRequest\x1a\x13.jobpay.v1.Contract\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/v1/contracts:\x01*\x12j\n\rStartContract\x12\x1f.jobpay.v1.StartContractRequest\x1a\x13.jobpay.v1.Contract\"#\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/contracts/{id}:start:\x01*\x12v\n\x11TerminateContract\x12#.jobpay.v1.TerminateContractRequest\x1a\x13.jobpay.v1.Contract\"\'\x82\xd3\xe4\x93\x02!\"\x1c/v1/contracts/{id}:terminate:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jobpay.v1.contract_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETCONTRACTREQUEST']._serialized_start=74
-  _globals['_GETCONTRACTREQUEST']._serialized_end=106
-  _globals['_LISTCONTRACTSREQUEST']._serialized_start=108
-  _globals['_LISTCONTRACTSREQUEST']._serialized_end=169
-  _globals['_LISTCONTRACTSRESPONSE']._serialized_start=171
-  _globals['_LISTCONTRACTSRESPONSE']._serialized_end=259
-  _globals['_CREATECONTRACTREQUEST']._serialized_start=261
-  _globals['_CREATECONTRACTREQUEST']._serialized_end=345
-  _globals['_STARTCONTRACTREQUEST']._serialized_start=347
-  _globals['_STARTCONTRACTREQUEST']._serialized_end=381
-  _globals['_TERMINATECONTRACTREQUEST']._serialized_start=383
-  _globals['_TERMINATECONTRACTREQUEST']._serialized_end=421
-  _globals['_CONTRACTSERVICE']._serialized_start=424
-  _globals['_CONTRACTSERVICE']._serialized_end=815
+  _globals['_CONTRACTSERVICE'].methods_by_name['GetContract']._loaded_options = None
+  _globals['_CONTRACTSERVICE'].methods_by_name['GetContract']._serialized_options = b'\202\323\344\223\002\024\022\022/v1/contracts/{id}'
+  _globals['_CONTRACTSERVICE'].methods_by_name['ListContracts']._loaded_options = None
+  _globals['_CONTRACTSERVICE'].methods_by_name['ListContracts']._serialized_options = b'\202\323\344\223\002\017\022\r/v1/contracts'
+  _globals['_CONTRACTSERVICE'].methods_by_name['CreateContract']._loaded_options = None
+  _globals['_CONTRACTSERVICE'].methods_by_name['CreateContract']._serialized_options = b'\202\323\344\223\002\022\"\r/v1/contracts:\001*'
+  _globals['_CONTRACTSERVICE'].methods_by_name['StartContract']._loaded_options = None
+  _globals['_CONTRACTSERVICE'].methods_by_name['StartContract']._serialized_options = b'\202\323\344\223\002\035\"\030/v1/contracts/{id}:start:\001*'
+  _globals['_CONTRACTSERVICE'].methods_by_name['TerminateContract']._loaded_options = None
+  _globals['_CONTRACTSERVICE'].methods_by_name['TerminateContract']._serialized_options = b'\202\323\344\223\002!\"\034/v1/contracts/{id}:terminate:\001*'
+  _globals['_GETCONTRACTREQUEST']._serialized_start=104
+  _globals['_GETCONTRACTREQUEST']._serialized_end=136
+  _globals['_LISTCONTRACTSREQUEST']._serialized_start=138
+  _globals['_LISTCONTRACTSREQUEST']._serialized_end=199
+  _globals['_LISTCONTRACTSRESPONSE']._serialized_start=201
+  _globals['_LISTCONTRACTSRESPONSE']._serialized_end=289
+  _globals['_CREATECONTRACTREQUEST']._serialized_start=291
+  _globals['_CREATECONTRACTREQUEST']._serialized_end=375
+  _globals['_STARTCONTRACTREQUEST']._serialized_start=377
+  _globals['_STARTCONTRACTREQUEST']._serialized_end=411
+  _globals['_TERMINATECONTRACTREQUEST']._serialized_start=413
+  _globals['_TERMINATECONTRACTREQUEST']._serialized_end=451
+  _globals['_CONTRACTSERVICE']._serialized_start=454
+  _globals['_CONTRACTSERVICE']._serialized_end=1000
 # @@protoc_insertion_point(module_scope)

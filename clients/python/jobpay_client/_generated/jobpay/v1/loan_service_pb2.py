@@ -22,44 +22,59 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cjobpay/v1/loan_service.proto\x12\tjobpay.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd2\x02\n\x04Loan\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x62orrower_id\x18\x02 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12\x13\n\x0bterm_months\x18\x05 \x01(\x05\x12\x13\n\x0b\x61nnual_rate\x18\x06 \x01(\t\x12\x13\n\x0binstallment\x18\x07 \x01(\t\x12\x17\n\x0ftotal_repayable\x18\x08 \x01(\t\x12\x13\n\x0boutstanding\x18\t \x01(\t\x12\x15\n\rpayments_made\x18\n \x01(\x05\x12\x17\n\x0fpayments_missed\x18\x0b \x01(\x05\x12\x34\n\x10origination_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xfb\x01\n\x0bLoanPayment\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07loan_id\x18\x02 \x01(\x03\x12,\n\x06status\x18\x03 \x01(\x0e\x32\x1c.jobpay.v1.LoanPaymentStatus\x12\x0e\n\x06\x61mount\x18\x04 \x01(\t\x12\x30\n\x0cpayment_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fledger_entry_id\x18\x06 \x01(\x03\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rcurrency_code\x18\x08 \x01(\t\"\xc3\x01\n\x11\x43reateLoanRequest\x12\x13\n\x0b\x62orrower_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12\x13\n\x0bterm_months\x18\x04 \x01(\x05\x12\x13\n\x0b\x61nnual_rate\x18\x05 \x01(\t\x12\x34\n\x10origination_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrequest_id\x18\x07 \x01(\t\"\x1c\n\x0eGetLoanRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"N\n\x10ListLoansRequest\x12\x13\n\x0b\x62orrower_id\x18\x01 \x01(\x03\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"L\n\x11ListLoansResponse\x12\x1e\n\x05loans\x18\x01 \x03(\x0b\x32\x0f.jobpay.v1.Loan\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xaf\x01\n\x18RecordLoanPaymentRequest\x12\x0f\n\x07loan_id\x18\x01 \x01(\x03\x12,\n\x06status\x18\x02 \x01(\x0e\x32\x1c.jobpay.v1.LoanPaymentStatus\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x30\n\x0cpayment_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"Q\n\x17ListLoanPaymentsRequest\x12\x0f\n\x07loan_id\x18\x01 \x01(\x03\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"]\n\x18ListLoanPaymentsResponse\x12(\n\x08payments\x18\x01 \x03(\x0b\x32\x16.jobpay.v1.LoanPayment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"S\n\x15GetLoanBalanceRequest\x12\x0f\n\x07loan_id\x18\x01 \x01(\x03\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x80\x01\n\x16GetLoanBalanceResponse\x12\x0f\n\x07loan_id\x18\x01 \x01(\x03\x12\x13\n\x0boutstanding\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12)\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"]\n\x19GetOutstandingDebtRequest\x12)\n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"}\n\x1aGetOutstandingDebtResponse\x12\r\n\x05value\x18\x01 \x01(\t\x12\x0e\n\x06volume\x18\x02 \x01(\x03\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12)\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*v\n\x11LoanPaymentStatus\x12#\n\x1fLOAN_PAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18LOAN_PAYMENT_STATUS_MADE\x10\x01\x12\x1e\n\x1aLOAN_PAYMENT_STATUS_MISSED\x10\x02\x32\xb2\x04\n\x0bLoanService\x12;\n\nCreateLoan\x12\x1c.jobpay.v1.CreateLoanRequest\x1a\x0f.jobpay.v1.Loan\x12\x35\n\x07GetLoan\x12\x19.jobpay.v1.GetLoanRequest\x1a\x0f.jobpay.v1.Loan\x12\x46\n\tListLoans\x12\x1b.jobpay.v1.ListLoansRequest\x1a\x1c.jobpay.v1.ListLoansResponse\x12P\n\x11RecordLoanPayment\x12#.jobpay.v1.RecordLoanPaymentRequest\x1a\x16.jobpay.v1.LoanPayment\x12[\n\x10ListLoanPayments\x12\".jobpay.v1.ListLoanPaymentsRequest\x1a#.jobpay.v1.ListLoanPaymentsResponse\x12U\n\x0eGetLoanBalance\x12 .jobpay.v1.GetLoanBalanceRequest\x1a!.jobpay.v1.GetLoanBalanceResponse\x12\x61\n\x12GetOutstandingDebt\x12$.jobpay.v1.GetOutstandingDebtRequest\x1a%.jobpay.v1.GetOutstandingDebtResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cjobpay/v1/loan_service.proto\x12\tjobpay.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd2\x02\n\x04Loan\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x62orrower_id\x18\x02 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12\x13\n\x0bterm_months\x18\x05 \x01(\x05\x12\x13\n\x0b\x61nnual_rate\x18\x06 \x01(\t\x12\x13\n\x0binstallment\x18\x07 \x01(\t\x12\x17\n\x0ftotal_repayable\x18\x08 \x01(\t\x12\x13\n\x0boutstanding\x18\t \x01(\t\x12\x15\n\rpayments_made\x18\n \x01(\x05\x12\x17\n\x0fpayments_missed\x18\x0b \x01(\x05\x12\x34\n\x10origination_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xfb\x01\n\x0bLoanPayment\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07loan_id\x18\x02 \x01(\x03\x12,\n\x06status\x18\x03 \x01(\x0e\x32\x1c.jobpay.v1.LoanPaymentStatus\x12\x0e\n\x06\x61mount\x18\x04 \x01(\t\x12\x30\n\x0cpayment_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fledger_entry_id\x18\x06 \x01(\x03\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rcurrency_code\x18\x08 \x01(\t\"\xc3\x01\n\x11\x43reateLoanRequest\x12\x13\n\x0b\x62orrower_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12\x13\n\x0bterm_months\x18\x04 \x01(\x05\x12\x13\n\x0b\x61nnual_rate\x18\x05 \x01(\t\x12\x34\n\x10origination_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrequest_id\x18\x07 \x01(\t\"\x1c\n\x0eGetLoanRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"N\n\x10ListLoansRequest\x12\x13\n\x0b\x62orrower_id\x18\x01 \x01(\x03\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"L\n\x11ListLoansResponse\x12\x1e\n\x05loans\x18\x01 \x03(\x0b\x32\x0f.jobpay.v1.Loan\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xaf\x01\n\x18RecordLoanPaymentRequest\x12\x0f\n\x07loan_id\x18\x01 \x01(\x03\x12,\n\x06status\x18\x02 \x01(\x0e\x32\x1c.jobpay.v1.LoanPaymentStatus\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x30\n\x0cpayment_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"Q\n\x17ListLoanPaymentsRequest\x12\x0f\n\x07loan_id\x18\x01 \x01(\x03\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"]\n\x18ListLoanPaymentsResponse\x12(\n\x08payments\x18\x01 \x03(\x0b\x32\x16.jobpay.v1.LoanPayment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"S\n\x15GetLoanBalanceRequest\x12\x0f\n\x07loan_id\x18\x01 \x01(\x03\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x80\x01\n\x16GetLoanBalanceResponse\x12\x0f\n\x07loan_id\x18\x01 \x01(\x03\x12\x13\n\x0boutstanding\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12)\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"]\n\x19GetOutstandingDebtRequest\x12)\n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"}\n\x1aGetOutstandingDebtResponse\x12\r\n\x05value\x18\x01 \x01(\t\x12\x0e\n\x06volume\x18\x02 \x01(\x03\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12)\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*v\n\x11LoanPaymentStatus\x12#\n\x1fLOAN_PAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18LOAN_PAYMENT_STATUS_MADE\x10\x01\x12\x1e\n\x1aLOAN_PAYMENT_STATUS_MISSED\x10\x02\x32\x8c\x06\n\x0bLoanService\x12Q\n\nCreateLoan\x12\x1c.jobpay.v1.CreateLoanRequest\x1a\x0f.jobpay.v1.Loan\"\x14\x82\xd3\xe4\x93\x02\x0e\"\t/v1/loans:\x01*\x12M\n\x07GetLoan\x12\x19.jobpay.v1.GetLoanRequest\x1a\x0f.jobpay.v1.Loan\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/loans/{id}\x12Y\n\tListLoans\x12\x1b.jobpay.v1.ListLoansRequest\x1a\x1c.jobpay.v1.ListLoansResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/loans\x12y\n\x11RecordLoanPayment\x12#.jobpay.v1.RecordLoanPaymentRequest\x1a\x16.jobpay.v1.LoanPayment\"\'\x82\xd3\xe4\x93\x02!\"\x1c/v1/loans/{loan_id}/payments:\x01*\x12\x81\x01\n\x10ListLoanPayments\x12\".jobpay.v1.ListLoanPaymentsRequest\x1a#.jobpay.v1.ListLoanPaymentsResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/loans/{loan_id}/payments\x12z\n\x0eGetLoanBalance\x12 .jobpay.v1.GetLoanBalanceRequest\x1a!.jobpay.v1.GetLoanBalanceResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/loans/{loan_id}/balance\x12\x84\x01\n\x12GetOutstandingDebt\x12$.jobpay.v1.GetOutstandingDebtRequest\x1a%.jobpay.v1.GetOutstandingDebtResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/loans:outstandingDebtb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jobpay.v1.loan_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LOANPAYMENTSTATUS']._serialized_start=1851
-  _globals['_LOANPAYMENTSTATUS']._serialized_end=1969
-  _globals['_LOAN']._serialized_start=77
-  _globals['_LOAN']._serialized_end=415
-  _globals['_LOANPAYMENT']._serialized_start=418
-  _globals['_LOANPAYMENT']._serialized_end=669
-  _globals['_CREATELOANREQUEST']._serialized_start=672
-  _globals['_CREATELOANREQUEST']._serialized_end=867
-  _globals['_GETLOANREQUEST']._serialized_start=869
-  _globals['_GETLOANREQUEST']._serialized_end=897
-  _globals['_LISTLOANSREQUEST']._serialized_start=899
-  _globals['_LISTLOANSREQUEST']._serialized_end=977
-  _globals['_LISTLOANSRESPONSE']._serialized_start=979
-  _globals['_LISTLOANSRESPONSE']._serialized_end=1055
-  _globals['_RECORDLOANPAYMENTREQUEST']._serialized_start=1058
-  _globals['_RECORDLOANPAYMENTREQUEST']._serialized_end=1233
-  _globals['_LISTLOANPAYMENTSREQUEST']._serialized_start=1235
-  _globals['_LISTLOANPAYMENTSREQUEST']._serialized_end=1316
-  _globals['_LISTLOANPAYMENTSRESPONSE']._serialized_start=1318
-  _globals['_LISTLOANPAYMENTSRESPONSE']._serialized_end=1411
-  _globals['_GETLOANBALANCEREQUEST']._serialized_start=1413
-  _globals['_GETLOANBALANCEREQUEST']._serialized_end=1496
-  _globals['_GETLOANBALANCERESPONSE']._serialized_start=1499
-  _globals['_GETLOANBALANCERESPONSE']._serialized_end=1627
-  _globals['_GETOUTSTANDINGDEBTREQUEST']._serialized_start=1629
-  _globals['_GETOUTSTANDINGDEBTREQUEST']._serialized_end=1722
-  _globals['_GETOUTSTANDINGDEBTRESPONSE']._serialized_start=1724
-  _globals['_GETOUTSTANDINGDEBTRESPONSE']._serialized_end=1849
-  _globals['_LOANSERVICE']._serialized_start=1972
-  _globals['_LOANSERVICE']._serialized_end=2534
+  _globals['_LOANSERVICE'].methods_by_name['CreateLoan']._loaded_options = None
+  _globals['_LOANSERVICE'].methods_by_name['CreateLoan']._serialized_options = b'\202\323\344\223\002\016\"\t/v1/loans:\001*'
+  _globals['_LOANSERVICE'].methods_by_name['GetLoan']._loaded_options = None
+  _globals['_LOANSERVICE'].methods_by_name['GetLoan']._serialized_options = b'\202\323\344\223\002\020\022\016/v1/loans/{id}'
+  _globals['_LOANSERVICE'].methods_by_name['ListLoans']._loaded_options = None
+  _globals['_LOANSERVICE'].methods_by_name['ListLoans']._serialized_options = b'\202\323\344\223\002\013\022\t/v1/loans'
+  _globals['_LOANSERVICE'].methods_by_name['RecordLoanPayment']._loaded_options = None
+  _globals['_LOANSERVICE'].methods_by_name['RecordLoanPayment']._serialized_options = b'\202\323\344\223\002!\"\034/v1/loans/{loan_id}/payments:\001*'
+  _globals['_LOANSERVICE'].methods_by_name['ListLoanPayments']._loaded_options = None
+  _globals['_LOANSERVICE'].methods_by_name['ListLoanPayments']._serialized_options = b'\202\323\344\223\002\036\022\034/v1/loans/{loan_id}/payments'
+  _globals['_LOANSERVICE'].methods_by_name['GetLoanBalance']._loaded_options = None
+  _globals['_LOANSERVICE'].methods_by_name['GetLoanBalance']._serialized_options = b'\202\323\344\223\002\035\022\033/v1/loans/{loan_id}/balance'
+  _globals['_LOANSERVICE'].methods_by_name['GetOutstandingDebt']._loaded_options = None
+  _globals['_LOANSERVICE'].methods_by_name['GetOutstandingDebt']._serialized_options = b'\202\323\344\223\002\033\022\031/v1/loans:outstandingDebt'
+  _globals['_LOANPAYMENTSTATUS']._serialized_start=1881
+  _globals['_LOANPAYMENTSTATUS']._serialized_end=1999
+  _globals['_LOAN']._serialized_start=107
+  _globals['_LOAN']._serialized_end=445
+  _globals['_LOANPAYMENT']._serialized_start=448
+  _globals['_LOANPAYMENT']._serialized_end=699
+  _globals['_CREATELOANREQUEST']._serialized_start=702
+  _globals['_CREATELOANREQUEST']._serialized_end=897
+  _globals['_GETLOANREQUEST']._serialized_start=899
+  _globals['_GETLOANREQUEST']._serialized_end=927
+  _globals['_LISTLOANSREQUEST']._serialized_start=929
+  _globals['_LISTLOANSREQUEST']._serialized_end=1007
+  _globals['_LISTLOANSRESPONSE']._serialized_start=1009
+  _globals['_LISTLOANSRESPONSE']._serialized_end=1085
+  _globals['_RECORDLOANPAYMENTREQUEST']._serialized_start=1088
+  _globals['_RECORDLOANPAYMENTREQUEST']._serialized_end=1263
+  _globals['_LISTLOANPAYMENTSREQUEST']._serialized_start=1265
+  _globals['_LISTLOANPAYMENTSREQUEST']._serialized_end=1346
+  _globals['_LISTLOANPAYMENTSRESPONSE']._serialized_start=1348
+  _globals['_LISTLOANPAYMENTSRESPONSE']._serialized_end=1441
+  _globals['_GETLOANBALANCEREQUEST']._serialized_start=1443
+  _globals['_GETLOANBALANCEREQUEST']._serialized_end=1526
+  _globals['_GETLOANBALANCERESPONSE']._serialized_start=1529
+  _globals['_GETLOANBALANCERESPONSE']._serialized_end=1657
+  _globals['_GETOUTSTANDINGDEBTREQUEST']._serialized_start=1659
+  _globals['_GETOUTSTANDINGDEBTREQUEST']._serialized_end=1752
+  _globals['_GETOUTSTANDINGDEBTRESPONSE']._serialized_start=1754
+  _globals['_GETOUTSTANDINGDEBTRESPONSE']._serialized_end=1879
+  _globals['_LOANSERVICE']._serialized_start=2002
+  _globals['_LOANSERVICE']._serialized_end=2782
 # @@protoc_insertion_point(module_scope)

@@ -22,26 +22,35 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ejobpay/v1/payout_service.proto\x12\tjobpay.v1\x1a\x19jobpay/v1/resources.proto\"Q\n\x14RequestPayoutRequest\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\x1e\n\x10GetPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\";\n\x12ListPayoutsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"R\n\x13ListPayoutsResponse\x12\"\n\x07payouts\x18\x01 \x03(\x0b\x32\x11.jobpay.v1.Payout\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"!\n\x13\x43\x61ncelPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x32\xa2\x02\n\rPayoutService\x12\x43\n\rRequestPayout\x12\x1f.jobpay.v1.RequestPayoutRequest\x1a\x11.jobpay.v1.Payout\x12;\n\tGetPayout\x12\x1b.jobpay.v1.GetPayoutRequest\x1a\x11.jobpay.v1.Payout\x12L\n\x0bListPayouts\x12\x1d.jobpay.v1.ListPayoutsRequest\x1a\x1e.jobpay.v1.ListPayoutsResponse\x12\x41\n\x0c\x43\x61ncelPayout\x12\x1e.jobpay.v1.CancelPayoutRequest\x1a\x11.jobpay.v1.Payoutb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ejobpay/v1/payout_service.proto\x12\tjobpay.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19jobpay/v1/resources.proto\"Q\n\x14RequestPayoutRequest\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\x1e\n\x10GetPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\";\n\x12ListPayoutsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"R\n\x13ListPayoutsResponse\x12\"\n\x07payouts\x18\x01 \x03(\x0b\x32\x11.jobpay.v1.Payout\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"!\n\x13\x43\x61ncelPayoutRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x32\x8d\x03\n\rPayoutService\x12[\n\rRequestPayout\x12\x1f.jobpay.v1.RequestPayoutRequest\x1a\x11.jobpay.v1.Payout\"\x16\x82\xd3\xe4\x93\x02\x10\"\x0b/v1/payouts:\x01*\x12U\n\tGetPayout\x12\x1b.jobpay.v1.GetPayoutRequest\x1a\x11.jobpay.v1.Payout\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/payouts/{id}\x12\x61\n\x0bListPayouts\x12\x1d.jobpay.v1.ListPayoutsRequest\x1a\x1e.jobpay.v1.ListPayoutsResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/payouts\x12\x65\n\x0c\x43\x61ncelPayout\x12\x1e.jobpay.v1.CancelPayoutRequest\x1a\x11.jobpay.v1.Payout\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/payouts/{id}:cancel:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jobpay.v1.payout_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REQUESTPAYOUTREQUEST']._serialized_start=72
-  _globals['_REQUESTPAYOUTREQUEST']._serialized_end=153
-  _globals['_GETPAYOUTREQUEST']._serialized_start=155
-  _globals['_GETPAYOUTREQUEST']._serialized_end=185
-  _globals['_LISTPAYOUTSREQUEST']._serialized_start=187
-  _globals['_LISTPAYOUTSREQUEST']._serialized_end=246
-  _globals['_LISTPAYOUTSRESPONSE']._serialized_start=248
-  _globals['_LISTPAYOUTSRESPONSE']._serialized_end=330
-  _globals['_CANCELPAYOUTREQUEST']._serialized_start=332
-  _globals['_CANCELPAYOUTREQUEST']._serialized_end=365
-  _globals['_PAYOUTSERVICE']._serialized_start=368
-  _globals['_PAYOUTSERVICE']._serialized_end=658
+  _globals['_PAYOUTSERVICE'].methods_by_name['RequestPayout']._loaded_options = None
+  _globals['_PAYOUTSERVICE'].methods_by_name['RequestPayout']._serialized_options = b'\202\323\344\223\002\020\"\013/v1/payouts:\001*'
+  _globals['_PAYOUTSERVICE'].methods_by_name['GetPayout']._loaded_options = None
+  _globals['_PAYOUTSERVICE'].methods_by_name['GetPayout']._serialized_options = b'\202\323\344\223\002\022\022\020/v1/payouts/{id}'
+  _globals['_PAYOUTSERVICE'].methods_by_name['ListPayouts']._loaded_options = None
+  _globals['_PAYOUTSERVICE'].methods_by_name['ListPayouts']._serialized_options = b'\202\323\344\223\002\r\022\013/v1/payouts'
+  _globals['_PAYOUTSERVICE'].methods_by_name['CancelPayout']._loaded_options = None
+  _globals['_PAYOUTSERVICE'].methods_by_name['CancelPayout']._serialized_options = b'\202\323\344\223\002\034\"\027/v1/payouts/{id}:cancel:\001*'
+  _globals['_REQUESTPAYOUTREQUEST']._serialized_start=102
+  _globals['_REQUESTPAYOUTREQUEST']._serialized_end=183
+  _globals['_GETPAYOUTREQUEST']._serialized_start=185
+  _globals['_GETPAYOUTREQUEST']._serialized_end=215
+  _globals['_LISTPAYOUTSREQUEST']._serialized_start=217
+  _globals['_LISTPAYOUTSREQUEST']._serialized_end=276
+  _globals['_LISTPAYOUTSRESPONSE']._serialized_start=278
+  _globals['_LISTPAYOUTSRESPONSE']._serialized_end=360
+  _globals['_CANCELPAYOUTREQUEST']._serialized_start=362
+  _globals['_CANCELPAYOUTREQUEST']._serialized_end=395
+  _globals['_PAYOUTSERVICE']._serialized_start=398
+  _globals['_PAYOUTSERVICE']._serialized_end=795
 # @@protoc_insertion_point(module_scope)
