@@ -346,7 +346,10 @@ async fn rate_limit_holds_through_failures(backend: Backend) {
         retry_after_secs: 1,
     });
     upstream.push_fault(Fault::ServerError);
-    let (worker, metrics) = start_worker(&app.store, settings(&url, b, 3));
+    upstream.push_fault(Fault::Delay(Duration::from_secs(3)));
+    let mut settings = settings(&url, b, 3);
+    settings.timeout = Duration::from_millis(500);
+    let (worker, metrics) = start_worker(&app.store, settings);
     let status = wait_for(&app, 24, b + TimeDelta::seconds(7)).await;
     worker.abort();
 
@@ -359,10 +362,10 @@ async fn rate_limit_holds_through_failures(backend: Backend) {
         (24, 0, 0)
     );
     assert!(status.last_error.is_empty(), "{status:?}");
-    // 8 pages and 4 failures: every request was counted, none beyond
+    // 8 pages and 5 failures: every request was counted, none beyond
     // the limit in any window, and the only 429 was the injected one.
     let requests = upstream.requests();
-    assert!(requests.len() >= 12, "{}", requests.len());
+    assert!(requests.len() >= 13, "{}", requests.len());
     assert_eq!(status.requests as usize, requests.len());
     assert!(
         upstream.max_in_any_window() <= LIMIT as usize,
@@ -378,6 +381,10 @@ async fn rate_limit_holds_through_failures(backend: Backend) {
     );
     assert!(rendered.contains("jobpay_feed_requests_total{outcome=\"malformed\"} 1"));
     assert!(rendered.contains("jobpay_feed_requests_total{outcome=\"rate_limited\"} 1"));
+    assert!(
+        rendered.contains("jobpay_feed_requests_total{outcome=\"timeout\"} 1"),
+        "{rendered}"
+    );
     assert!(rendered.contains("jobpay_feed_items_total{state=\"applied\"} 24"));
     assert_balances(&app, &expected).await;
     assert!(app.audit().await.passed());
