@@ -627,7 +627,79 @@ async fn postgres_a_call_gone_before_its_batch_is_never_applied() {
     assert!(report.passed(), "{report}");
 }
 
+/// A movement that makes its batch's transaction fail (here a database
+/// trigger refuses its ledger entry: a fault, not a rule) fails alone: the
+/// writer splits the batch until the poisoned command is by itself, and
+/// every other movement of the storm is applied exactly once.
+async fn a_poisoned_movement_among_many_fails_alone(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::empty(backend).await;
+    let poison: &[&str] = match backend {
+        Backend::Postgres => &[
+            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.amount = 1337 THEN RAISE EXCEPTION 'poisoned movement'; END IF; \
+             RETURN NEW; END $$",
+            "CREATE TRIGGER poison BEFORE INSERT ON ledger_entries \
+             FOR EACH ROW EXECUTE FUNCTION poison()",
+        ],
+        Backend::Sqlite => &["CREATE TRIGGER poison BEFORE INSERT ON ledger_entries \
+             WHEN NEW.amount = 1337 BEGIN SELECT RAISE(ABORT, 'poisoned movement'); END"],
+    };
+    let mut clients = JoinSet::new();
+    for _ in 0..20 {
+        clients.spawn(app.funded_client_task("100.00".to_owned()));
+    }
+    let clients: Vec<i64> = clients.join_all().await;
+    for sql in poison {
+        app.store
+            .conn()
+            .execute_unprepared(sql)
+            .await
+            .expect("install the trigger");
+    }
+    let mut tasks = JoinSet::new();
+    for (i, client) in clients.iter().enumerate() {
+        for round in 0..10 {
+            let mut balances = app.balances();
+            let client = *client;
+            // One poisoned withdrawal (13.37) among 200 of 1.00.
+            let amount = if i == 7 && round == 5 {
+                "13.37"
+            } else {
+                "1.00"
+            };
+            tasks.spawn(async move {
+                let outcome = balances
+                    .withdraw(as_profile(
+                        client,
+                        pb::WithdrawRequest {
+                            amount: amount.into(),
+                            ..Default::default()
+                        },
+                    ))
+                    .await;
+                (client, amount, outcome.map(drop))
+            });
+        }
+    }
+    let outcomes = tasks.join_all().await;
+    let failed: Vec<_> = outcomes.iter().filter(|(_, _, o)| o.is_err()).collect();
+    assert_eq!(
+        failed.len(),
+        1,
+        "only the poisoned movement fails: {failed:?}"
+    );
+    assert_eq!(failed[0].1, "13.37");
+    for (index, client) in clients.iter().enumerate() {
+        let expected = if index == 7 { "91.00" } else { "90.00" };
+        assert_eq!(app.balance(*client).await, expected);
+    }
+    let report = app.audit().await;
+    assert!(report.passed(), "{report}");
+}
+
 on_both_backends!(
     sixty_four_concurrent_payments_of_one_job_pay_it_once,
     random_transfers_conserve_money,
+    a_poisoned_movement_among_many_fails_alone,
 );
