@@ -7,6 +7,10 @@
 #                + tsc --noEmit of clients/typescript/example.ts
 #   readme       scripts/check_readme_examples.py: README buf curl examples
 #                run against a fresh demo server and compared
+#   web-clients  scripts/check-web.sh: a JavaScript client under Node
+#                (@connectrpc/connect-web, the browser transports) calls every
+#                method over gRPC-Web and Connect JSON against a fresh demo
+#                server (clients/typescript/web_check.ts)
 # Tools are installed into target/tools/ (scripts/setup-tools.sh). The server
 # binary is $JOBPAY_BIN, else target/debug/jobpay (built with
 # `cargo build --bin jobpay` when missing). Every check runs even when an
@@ -53,6 +57,7 @@ run_check python-gen scripts/gen-python.sh --check
 run_check python-sdk "$PY" -m pytest -q -p no:cacheprovider clients/python/tests
 run_check typescript scripts/check-typescript.sh
 run_check readme "$PY" scripts/check_readme_examples.py
+run_check web-clients scripts/check-web.sh
 
 echo
 echo "== check-clients summary"
