@@ -121,6 +121,9 @@ impl Runtime {
     }
 }
 
+/// The largest request metadata (HTTP/2 header list) accepted.
+pub const MAX_METADATA_BYTES: u32 = 256 * 1024;
+
 /// Why the server could not run.
 pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -156,6 +159,10 @@ pub async fn run(
         .accept_http1(true)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .max_concurrent_streams(Some(options.max_concurrent_streams))
+        // Metadata up to 256 KiB reaches the handlers, which refuse what
+        // is malformed with a clear status (hyper's 16 KiB default answers
+        // HTTP 431, which clients report as UNKNOWN).
+        .http2_max_header_list_size(MAX_METADATA_BYTES)
         .initial_connection_window_size(Some(CONNECTION_WINDOW));
     if let Some((cert, key)) = &options.tls {
         builder = builder.tls_config(load_tls(cert, key)?)?;

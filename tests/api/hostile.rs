@@ -1361,7 +1361,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
     ]
     .into_iter()
     .map(str::to_owned)
-    .chain([long_id.clone(), format!("{long_id}x")])
+    .chain([long_id.clone(), format!("{long_id}x"), "7".repeat(HUGE)])
     .collect();
     let unauthenticated = Expect::Code(Code::Unauthenticated);
     for profile_id in &bad_ids {
