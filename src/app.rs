@@ -103,6 +103,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         concurrency_limit: args.concurrency_limit as usize,
         default_timeout: args.request_timeout,
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+        cors_allowed_origins: args.cors_allowed_origins.clone(),
         ..ServeOptions::default()
     };
     let (stop, stopped) = oneshot::channel::<()>();

@@ -203,6 +203,12 @@ pub struct ServeArgs {
     #[arg(long, env = "JOBPAY_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// Browser origins allowed to call gRPC-Web and HTTP/JSON from another
+    /// origin (CORS), comma-separated (`https://app.example`), or `*`;
+    /// unset: none.
+    #[arg(long, env = "JOBPAY_CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub cors_allowed_origins: Vec<String>,
+
     #[command(flatten)]
     pub feed: FeedArgs,
 }

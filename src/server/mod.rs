@@ -59,6 +59,8 @@ pub struct ServeOptions {
     pub default_timeout: Duration,
     /// Certificate chain and key (PEM files): serve TLS.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Browser origins allowed to call (CORS); empty: none, `*`: any.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for ServeOptions {
@@ -69,6 +71,7 @@ impl Default for ServeOptions {
             concurrency_limit: 20_000,
             default_timeout: Duration::from_secs(30),
             tls: None,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -168,6 +171,7 @@ pub async fn run(
         builder = builder.tls_config(load_tls(cert, key)?)?;
     }
     builder
+        .layer(cors(&options.cors_allowed_origins)?)
         .layer(json::JsonLayer::new(limit))
         .layer(tonic_web::GrpcWebLayer::new())
         .add_service(health)
@@ -202,6 +206,50 @@ pub async fn run(
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await?;
     Ok(())
+}
+
+/// CORS for browsers: preflights answered for the allowed origins, the
+/// metadata headers allowed, the gRPC status headers exposed. With no
+/// origin allowed, browsers on other origins are refused (same-origin
+/// pages and non-browser clients are unaffected).
+fn cors(origins: &[String]) -> Result<tower_http::cors::CorsLayer, ServeError> {
+    use http::{HeaderName, HeaderValue, Method};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let list = origins
+            .iter()
+            .map(|o| {
+                HeaderValue::from_str(o)
+                    .map_err(|_| format!("invalid --cors-allowed-origins entry {o:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        AllowOrigin::list(list)
+    };
+    let headers = |names: &[&'static str]| -> Vec<HeaderName> {
+        names.iter().map(|n| HeaderName::from_static(n)).collect()
+    };
+    Ok(CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(headers(&[
+            "content-type",
+            "authorization",
+            "profile_id",
+            "x-admin-key",
+            "x-grpc-web",
+            "x-user-agent",
+            "grpc-timeout",
+            "connect-protocol-version",
+            "connect-timeout-ms",
+        ]))
+        .expose_headers(headers(&[
+            "grpc-status",
+            "grpc-message",
+            "grpc-status-details-bin",
+        ]))
+        .max_age(Duration::from_secs(600)))
 }
 
 fn load_tls(cert: &PathBuf, key: &PathBuf) -> Result<ServerTlsConfig, ServeError> {

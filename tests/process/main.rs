@@ -10,3 +10,4 @@ mod lifecycle;
 mod limits;
 mod observability;
 mod replicas;
+mod web;
