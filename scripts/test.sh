@@ -14,6 +14,8 @@
 #      fresh, tests against a live server), TypeScript stubs type-checked,
 #      README example calls against a live demo server
 #   4. deployment: Kubernetes manifests and docker-compose.yml validated
+#   5. fuzzing: every cargo-fuzz target for FUZZ_SECONDS (20) each, from its
+#      committed corpus (scripts/fuzz.sh; nightly toolchain)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -206,5 +208,8 @@ scripts/check-clients.sh
 
 step "deployment manifests"
 scripts/check-deploy.sh
+
+step "fuzzing"
+scripts/fuzz.sh
 
 step "all tests passed"

@@ -8,7 +8,7 @@ pub mod balances;
 pub mod contracts;
 pub mod jobs;
 pub mod loans;
-mod pagination;
+pub mod pagination;
 pub mod payouts;
 
 use std::collections::{BTreeMap, BTreeSet};
