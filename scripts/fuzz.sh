@@ -6,6 +6,11 @@
 #   scripts/fuzz.sh                          # every target, FUZZ_SECONDS each (20): the CI run
 #   FUZZ_SECONDS=3600 scripts/fuzz.sh money  # a long run of one target
 #
+# FUZZ_FLAGS are cargo-fuzz build options, empty by default (optimized, with
+# AddressSanitizer: what long runs want). scripts/test.sh passes
+# "--dev --sanitizer none" for its short run: half the cold build time, with
+# debug assertions and overflow checks on.
+#
 # Each target starts from its committed corpus (fuzz/corpus/<target>) and
 # writes what it discovers to a scratch directory, so the committed corpus
 # changes only by hand. A crash stops the run with the input saved under
@@ -15,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SECONDS_EACH="${FUZZ_SECONDS:-20}"
+read -r -a FLAGS <<<"${FUZZ_FLAGS:-}"
 CARGO_FUZZ_VERSION="0.13.2"
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
@@ -34,11 +40,11 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 
 echo "== building ${#targets[@]} fuzz targets"
-cargo +nightly fuzz build --fuzz-dir fuzz >/dev/null
+cargo +nightly fuzz build --fuzz-dir fuzz "${FLAGS[@]}" >/dev/null
 for target in "${targets[@]}"; do
     mkdir -p "$scratch/$target"
     echo "== fuzz $target for ${SECONDS_EACH}s"
-    if ! cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$scratch/$target" "fuzz/corpus/$target" -- \
+    if ! cargo +nightly fuzz run --fuzz-dir fuzz "${FLAGS[@]}" "$target" "$scratch/$target" "fuzz/corpus/$target" -- \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 -print_final_stats=1 \
         >"$scratch/$target.log" 2>&1; then
         tail -40 "$scratch/$target.log" >&2
