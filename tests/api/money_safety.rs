@@ -388,11 +388,16 @@ async fn postgres_conflicts_between_replicas_are_retried_to_exact_balances() {
 /// succeeds (no ABORTED) and the payee ends exact.
 async fn hot_credit(app: &TestApp, callers: usize, transfers: usize) {
     let payee = app.create_profile(pb::ProfileType::Contractor).await;
-    let mut funding = JoinSet::new();
-    for _ in 0..callers {
-        funding.spawn(app.funded_client_task(Cents::new(transfers as i64 * 100).to_string()));
+    // Set-up 100 callers at a time (see one_contractor_paid_by_many); the
+    // transfers below are all at once.
+    let mut clients: Vec<i64> = Vec::with_capacity(callers);
+    for chunk in 0..callers.div_ceil(100) {
+        let mut funding = JoinSet::new();
+        for _ in (chunk * 100)..callers.min((chunk + 1) * 100) {
+            funding.spawn(app.funded_client_task(Cents::new(transfers as i64 * 100).to_string()));
+        }
+        clients.extend(funding.join_all().await);
     }
-    let clients: Vec<i64> = funding.join_all().await;
     let mut tasks = JoinSet::new();
     for _ in 0..transfers {
         for client in &clients {
@@ -442,11 +447,17 @@ async fn sqlite_2000_transfers_from_200_callers_to_one_payee() {
 /// `clients` clients paying one job each, all to one contractor, at once.
 async fn one_contractor_paid_by_many(app: &TestApp, clients: usize) {
     let contractor = app.create_profile(pb::ProfileType::Contractor).await;
-    let mut setup = JoinSet::new();
-    for _ in 0..clients {
-        setup.spawn(app.client_with_job_of(contractor, "10.00"));
+    // Set-up (six calls per client) 100 clients at a time: a thousand at
+    // once can outwait the pool's acquire time-out on a loaded machine and
+    // answer UNAVAILABLE. The payments below are all at once.
+    let mut parties: Vec<(i64, i64)> = Vec::with_capacity(clients);
+    for chunk in 0..clients.div_ceil(100) {
+        let mut setup = JoinSet::new();
+        for _ in (chunk * 100)..clients.min((chunk + 1) * 100) {
+            setup.spawn(app.client_with_job_of(contractor, "10.00"));
+        }
+        parties.extend(setup.join_all().await);
     }
-    let parties: Vec<(i64, i64)> = setup.join_all().await;
     let mut tasks = JoinSet::new();
     for (client, job) in parties {
         let mut jobs = app.jobs();
