@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::store::{self, Store};
 
 /// `GetFeedStatus`'s answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FeedStatus {
     pub enabled: bool,
     pub cursor_time: Option<DateTime<Utc>>,
@@ -31,14 +31,7 @@ pub async fn feed_status(store: &Store, enabled: bool) -> Result<FeedStatus, Err
     Ok(match state {
         None => FeedStatus {
             enabled,
-            cursor_time: None,
-            lag_seconds: 0,
-            items_applied: 0,
-            items_rejected: 0,
-            items_duplicate: 0,
-            requests: 0,
-            last_error: None,
-            last_success_time: None,
+            ..FeedStatus::default()
         },
         Some(state) => FeedStatus {
             enabled,

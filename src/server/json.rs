@@ -429,27 +429,12 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Body> {
     response
 }
 
-/// Connect's name of a gRPC code (`not_found`).
-fn connect_code(code: tonic::Code) -> &'static str {
-    use tonic::Code::*;
+/// Connect's name of a gRPC code (`not_found`): the gRPC name in lower
+/// case, except that Connect spells `canceled` with one l.
+fn connect_code(code: tonic::Code) -> String {
     match code {
-        Ok => "ok",
-        Cancelled => "canceled",
-        Unknown => "unknown",
-        InvalidArgument => "invalid_argument",
-        DeadlineExceeded => "deadline_exceeded",
-        NotFound => "not_found",
-        AlreadyExists => "already_exists",
-        PermissionDenied => "permission_denied",
-        ResourceExhausted => "resource_exhausted",
-        FailedPrecondition => "failed_precondition",
-        Aborted => "aborted",
-        OutOfRange => "out_of_range",
-        Unimplemented => "unimplemented",
-        Internal => "internal",
-        Unavailable => "unavailable",
-        DataLoss => "data_loss",
-        Unauthenticated => "unauthenticated",
+        tonic::Code::Cancelled => "canceled".to_owned(),
+        other => super::metrics::code_name(other).to_ascii_lowercase(),
     }
 }
 

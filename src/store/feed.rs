@@ -197,7 +197,7 @@ impl FeedLease {
 
     /// Whether this process holds the lease now, taking it if it is free.
     pub async fn hold(&mut self) -> bool {
-        use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+        use sea_orm::sqlx::Connection as _;
         if self.backend != sea_orm::DbBackend::Postgres {
             return true;
         }
@@ -207,13 +207,7 @@ impl FeedLease {
             }
             self.connection = None;
         }
-        let Ok(options) = self
-            .url
-            .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
-        else {
-            return false;
-        };
-        let Ok(mut connection) = options.connect().await else {
+        let Some(mut connection) = super::own_postgres_connection(&self.url).await else {
             return false;
         };
         let taken: Result<bool, _> = sea_orm::sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")

@@ -371,6 +371,14 @@ impl Store {
     }
 }
 
+/// A PostgreSQL connection outside the pool (the health probe's, the feed
+/// lease's), or `None` when it cannot be opened.
+pub(crate) async fn own_postgres_connection(url: &str) -> Option<sea_orm::sqlx::PgConnection> {
+    use sea_orm::sqlx::ConnectOptions as _;
+    let options: sea_orm::sqlx::postgres::PgConnectOptions = url.parse().ok()?;
+    options.connect().await.ok()
+}
+
 /// The health monitor's own database connection, opened on first use and
 /// reopened after a failure.
 pub struct HealthProbe {
@@ -388,10 +396,9 @@ impl HealthProbe {
     async fn connect(&self) -> Option<HealthConnection> {
         use sea_orm::sqlx::ConnectOptions as _;
         match self.backend {
-            DbBackend::Postgres => {
-                let options: sea_orm::sqlx::postgres::PgConnectOptions = self.url.parse().ok()?;
-                options.connect().await.ok().map(HealthConnection::Postgres)
-            }
+            DbBackend::Postgres => own_postgres_connection(&self.url)
+                .await
+                .map(HealthConnection::Postgres),
             _ => {
                 let options: sea_orm::sqlx::sqlite::SqliteConnectOptions = self.url.parse().ok()?;
                 options.connect().await.ok().map(HealthConnection::Sqlite)

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use http::Method;
 use prost_reflect::{MethodDescriptor, Value};
 
-use super::{ConnectError, PACKAGE, POOL};
+use super::{ConnectError, PACKAGE, POOL, percent_decode};
 
 /// One segment of a path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,10 +194,6 @@ pub(super) fn merge(
         object.insert(name, serde_json::Value::String(value));
     }
     Ok(())
-}
-
-fn percent_decode(text: &str) -> String {
-    super::percent_decode(text)
 }
 
 #[cfg(test)]
