@@ -31,6 +31,8 @@ pub mod routes;
 
 /// The package whose methods are served as JSON.
 const PACKAGE: &str = "jobpay.v1";
+/// The path prefix of its methods, checked on every call without allocating.
+const METHOD_PREFIX: &str = "/jobpay.v1.";
 
 static POOL: LazyLock<DescriptorPool> = LazyLock::new(|| {
     DescriptorPool::decode(FILE_DESCRIPTOR_SET).expect("the compiled descriptor set decodes")
@@ -117,15 +119,15 @@ enum Kind {
 /// A unary JSON call: POST with a JSON body (Connect's unary form).
 fn is_connect<B>(request: &Request<B>) -> bool {
     request.method() == Method::POST
-        && request.uri().path().starts_with(&format!("/{PACKAGE}."))
+        && request.uri().path().starts_with(METHOD_PREFIX)
         && content_type(request).eq_ignore_ascii_case("application/json")
 }
 
 /// gRPC or gRPC-Web: left to tonic.
 fn is_grpc<B>(request: &Request<B>) -> bool {
     content_type(request)
-        .to_ascii_lowercase()
-        .starts_with("application/grpc")
+        .get(..16)
+        .is_some_and(|start| start.eq_ignore_ascii_case("application/grpc"))
 }
 
 fn content_type<B>(request: &Request<B>) -> &str {
@@ -262,7 +264,7 @@ where
 /// The method of a `/jobpay.v1.Service/Method` path, if it exists.
 fn method_of(path: &str) -> Option<MethodDescriptor> {
     let (service, method) = path.strip_prefix('/')?.split_once('/')?;
-    if !service.starts_with(&format!("{PACKAGE}.")) {
+    if !path.starts_with(METHOD_PREFIX) {
         return None;
     }
     let service = POOL.get_service_by_name(service)?;
