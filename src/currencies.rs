@@ -121,7 +121,9 @@ impl Currencies {
         {
             return Ok(Some(found.clone()));
         }
-        let Some(model) = queries::currency_by_code(db, code).await? else {
+        // Boxed: the query's large future is allocated on a miss only, not
+        // carried by every call that resolves a currency.
+        let Some(model) = Box::pin(queries::currency_by_code(db, code)).await? else {
             return Ok(None);
         };
         Ok(Some(self.remember(model.code, model.precision)))

@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use tonic::{Request, Response, Status};
 
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, call_hold, move_money, with_balances};
+use super::{AppState, move_money, with_balances};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{DepositInput, TransferInput, WithdrawInput};
 use crate::domain::{Balance, BalanceSummary, LedgerEntry};
@@ -61,47 +61,30 @@ impl BalanceService for BalanceApi {
         &self,
         request: Request<pb::DepositRequest>,
     ) -> Result<Response<pb::DepositResponse>, Status> {
-        let caller = self.state.caller(&request)?;
-        let input = DepositInput::try_from(request.get_ref())?;
+        let (caller, hold, input): (_, _, DepositInput) = self.state.movement(request)?;
         let op = Op::Deposit {
             profile_id: input.profile_id,
             amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(
-            &self.state,
-            call_hold(&request),
-            caller,
-            op,
-            input.request_id,
-        )
-        .await
+        move_money(&self.state, hold, caller, op, input.request_id).await
     }
 
     async fn withdraw(
         &self,
         request: Request<pb::WithdrawRequest>,
     ) -> Result<Response<pb::WithdrawResponse>, Status> {
-        let caller = self.state.caller(&request)?;
-        let input = WithdrawInput::try_from(request.get_ref())?;
+        let (caller, hold, input): (_, _, WithdrawInput) = self.state.movement(request)?;
         let op = Op::Withdraw {
             amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(
-            &self.state,
-            call_hold(&request),
-            caller,
-            op,
-            input.request_id,
-        )
-        .await
+        move_money(&self.state, hold, caller, op, input.request_id).await
     }
 
     async fn transfer(
         &self,
         request: Request<pb::TransferRequest>,
     ) -> Result<Response<pb::TransferResponse>, Status> {
-        let caller = self.state.caller(&request)?;
-        let input = TransferInput::try_from(request.get_ref())?;
+        let (caller, hold, input): (_, _, TransferInput) = self.state.movement(request)?;
         if input.to_profile_id == caller {
             return Err(
                 Error::invalid("to_profile_id", "must be another profile than the caller").into(),
@@ -111,14 +94,7 @@ impl BalanceService for BalanceApi {
             to_profile_id: input.to_profile_id,
             amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(
-            &self.state,
-            call_hold(&request),
-            caller,
-            op,
-            input.request_id,
-        )
-        .await
+        move_money(&self.state, hold, caller, op, input.request_id).await
     }
 
     async fn list_ledger_entries(

@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use super::contracts::{contract_of_party, party_of};
 use super::pagination::{IdOrder, PageRequest};
-use super::{AppState, call_hold, id_field, move_money, text_field};
+use super::{AppState, id_field, move_money, text_field};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{AmountInput, PayJobInput};
 use crate::domain::Job;
@@ -111,18 +111,10 @@ impl JobService for JobApi {
         &self,
         request: Request<pb::PayJobRequest>,
     ) -> Result<Response<pb::PayJobResponse>, Status> {
-        let caller = self.state.caller(&request)?;
-        let input = PayJobInput::try_from(request.get_ref())?;
+        let (caller, hold, input): (_, _, PayJobInput) = self.state.movement(request)?;
         let op = Op::PayJob {
             job_id: input.job_id,
         };
-        move_money(
-            &self.state,
-            call_hold(&request),
-            caller,
-            op,
-            input.request_id,
-        )
-        .await
+        move_money(&self.state, hold, caller, op, input.request_id).await
     }
 }

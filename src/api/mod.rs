@@ -48,6 +48,19 @@ impl AppState {
         self.caller_auth.caller(request.metadata())
     }
 
+    /// The caller, the call's hold (see [`call_hold`]) and the validated
+    /// input of a money movement. It takes the request, so the call's
+    /// future does not keep it while the movement waits in the ledger's
+    /// queue (10,000 calls in flight each keep their future).
+    fn movement<T, I>(&self, request: Request<T>) -> Result<(i64, Option<Hold>, I), Error>
+    where
+        I: for<'a> TryFrom<&'a T, Error = Error>,
+    {
+        let caller = self.caller(&request)?;
+        let input = I::try_from(request.get_ref())?;
+        Ok((caller, call_hold(&request), input))
+    }
+
     /// UNAUTHENTICATED unless the caller is a profile; cached, so a read
     /// costs its own query only.
     async fn authenticate(&self, caller: i64) -> Result<(), Error> {

@@ -41,19 +41,11 @@ impl PayoutService for PayoutApi {
         &self,
         request: Request<pb::RequestPayoutRequest>,
     ) -> Result<Response<pb::Payout>, Status> {
-        let caller = self.state.caller(&request)?;
-        let input = RequestPayoutInput::try_from(request.get_ref())?;
+        let (caller, hold, input): (_, _, RequestPayoutInput) = self.state.movement(request)?;
         let op = Op::RequestPayout {
             amount: input.amount.resolve(&self.state.currencies).await?,
         };
-        move_money(
-            &self.state,
-            call_hold(&request),
-            caller,
-            op,
-            input.request_id,
-        )
-        .await
+        move_money(&self.state, hold, caller, op, input.request_id).await
     }
 
     async fn get_payout(

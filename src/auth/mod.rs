@@ -90,7 +90,8 @@ impl KnownProfiles {
         {
             return Ok(());
         }
-        load_caller(db, id).await?;
+        // Boxed: allocated on a miss only, not carried by every call.
+        Box::pin(load_caller(db, id)).await?;
         self.ids
             .write()
             .unwrap_or_else(|p| p.into_inner())

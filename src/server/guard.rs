@@ -90,12 +90,52 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<Body>) -> Self::Future {
-        // The clone is the ready one (tower's usual swap).
-        let clone = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, clone);
-        let context = Arc::clone(&self.context);
-        Box::pin(async move { Ok(envelope(inner, context, request).await) })
+    /// The checks, the permit and the inner call happen here, before
+    /// anything is boxed: the future a call keeps while it waits holds only
+    /// its record, its deadline timer and the inner future (10,000 calls in
+    /// flight each keep one).
+    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
+        let context = &self.context;
+        let timeout = grpc_timeout(request.headers())
+            .map_or(context.default_timeout, |t| t.min(context.default_timeout));
+        let mut record = CallRecord::start(&request, timeout, &context.metrics);
+        let refused = if !context.database.is_available() {
+            Some(Error::Unavailable("database health check failing".into()))
+        } else if let Ok(permit) = Arc::clone(&context.in_flight).try_acquire_owned() {
+            // Held by the call, and by its money movement until that has run.
+            request
+                .extensions_mut()
+                .insert(crate::ledger::Hold::new(permit));
+            None
+        } else {
+            Some(Error::Overloaded)
+        };
+        if let Some(error) = refused {
+            let response = refuse(error);
+            record.code = Some(response_code(response.headers()));
+            return Box::pin(std::future::ready(Ok(response)));
+        }
+        // Polled ready by `poll_ready`; the returned future owns all it needs.
+        let inner = {
+            let _entered = record.span.enter();
+            self.inner.call(request)
+        }
+        .instrument(record.span.clone());
+        let budget = timeout.saturating_sub(DEADLINE_MARGIN);
+        Box::pin(async move {
+            // The whole record moves in (not just the field written below):
+            // its drop logs and counts the call, also when the transport
+            // drops this future.
+            let mut record = record;
+            let response = match tokio::time::timeout(budget, inner).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(never)) => match never {},
+                Err(_) => refuse(Error::DeadlineExceeded),
+            };
+            let response = message_too_large_as_resource_exhausted(response);
+            record.code = Some(response_code(response.headers()));
+            Ok(response)
+        })
     }
 }
 
@@ -106,58 +146,6 @@ const DEADLINE_MARGIN: Duration = Duration::from_millis(2);
 /// How close to its deadline a call dropped by the transport counts as
 /// expired rather than cancelled.
 const DROP_TOLERANCE: Duration = Duration::from_millis(20);
-
-async fn envelope<S>(
-    mut inner: S,
-    context: Arc<GuardContext>,
-    request: Request<Body>,
-) -> Response<Body>
-where
-    S: tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible>,
-{
-    let caller: String = request
-        .headers()
-        .get(crate::auth::PROFILE_ID_KEY)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(20)
-        .collect();
-    let method = request.uri().path().to_owned();
-    let timeout = grpc_timeout(request.headers())
-        .map_or(context.default_timeout, |t| t.min(context.default_timeout));
-    let mut record = CallRecord {
-        span: tracing::info_span!("rpc", method = %method, caller = %caller),
-        method,
-        started: Instant::now(),
-        deadline: Instant::now() + timeout,
-        metrics: Arc::clone(&context.metrics),
-        code: None,
-    };
-    let response = async {
-        if !context.database.is_available() {
-            return refuse(Error::Unavailable("database health check failing".into()));
-        }
-        let Ok(permit) = Arc::clone(&context.in_flight).try_acquire_owned() else {
-            return refuse(Error::Overloaded);
-        };
-        // Held by the call, and by its money movement until that has run.
-        let hold = crate::ledger::Hold::new(permit);
-        let mut request = request;
-        request.extensions_mut().insert(hold.clone());
-        let budget = timeout.saturating_sub(DEADLINE_MARGIN);
-        match tokio::time::timeout(budget, inner.call(request)).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(never)) => match never {},
-            Err(_) => refuse(Error::DeadlineExceeded),
-        }
-    }
-    .instrument(record.span.clone())
-    .await;
-    let response = message_too_large_as_resource_exhausted(response);
-    record.code = Some(response_code(response.headers()));
-    response
-}
 
 /// tonic refuses an oversized request with OUT_OF_RANGE and no details; gRPC
 /// says RESOURCE_EXHAUSTED, and jobpay's errors carry an ErrorInfo.
@@ -207,6 +195,27 @@ struct CallRecord {
     deadline: Instant,
     metrics: Arc<Metrics>,
     code: Option<Code>,
+}
+
+impl CallRecord {
+    fn start<B>(request: &Request<B>, timeout: Duration, metrics: &Arc<Metrics>) -> CallRecord {
+        let caller = request
+            .headers()
+            .get(crate::auth::PROFILE_ID_KEY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let caller = caller.get(..20).unwrap_or(caller);
+        let method = request.uri().path().to_owned();
+        let started = Instant::now();
+        CallRecord {
+            span: tracing::info_span!("rpc", method = %method, caller = %caller),
+            method,
+            started,
+            deadline: started + timeout,
+            metrics: Arc::clone(metrics),
+            code: None,
+        }
+    }
 }
 
 impl Drop for CallRecord {
