@@ -88,7 +88,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let state = AppState {
         store: store.clone(),
         ledger: Ledger::new(
-            store.clone(),
+            store.for_ledger_writer(),
             args.max_batch as usize,
             args.max_queued_per_caller as usize,
         ),

@@ -272,7 +272,7 @@ impl Replica {
         let address = listener.local_addr().expect("address");
         let state = AppState {
             store: store.clone(),
-            ledger: Ledger::new(store.clone(), 256, queue_bound),
+            ledger: Ledger::new(store.for_ledger_writer(), 256, queue_bound),
             admin_key,
             currencies: std::sync::Arc::new(Currencies::new(store.clone(), "USD")),
             caller_auth: std::sync::Arc::new(caller_auth),

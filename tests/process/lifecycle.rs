@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use jobpay::proto::pb;
 use jobpay::proto::pb::admin_service_client::AdminServiceClient;
 use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
+use jobpay::proto::pb::contract_service_client::ContractServiceClient;
 use migration::MigratorTrait;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
 use tokio_stream::StreamExt;
@@ -173,6 +174,10 @@ struct TableLock {
 
 impl TableLock {
     async fn hold(url: &str) -> TableLock {
+        TableLock::on(url, "profiles").await
+    }
+
+    async fn on(url: &str, table: &'static str) -> TableLock {
         let db = Database::connect(url).await.unwrap();
         let (locked, is_locked) = tokio::sync::oneshot::channel();
         let (release, released) = tokio::sync::oneshot::channel::<()>();
@@ -180,7 +185,7 @@ impl TableLock {
             let tx = db.begin().await.unwrap();
             tx.execute_raw(Statement::from_string(
                 DbBackend::Postgres,
-                "LOCK TABLE profiles IN ACCESS EXCLUSIVE MODE".to_owned(),
+                format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"),
             ))
             .await
             .unwrap();
@@ -407,6 +412,57 @@ async fn a_saturated_pool_does_not_flip_health() {
     lock.release().await;
     let created = in_flight.await.unwrap().expect("the call completes");
     assert_eq!(created.into_inner().first_name, "Grace");
+}
+
+/// The ledger writer has a connection of its own: money keeps moving while
+/// other calls hold every connection of the shared pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn movements_do_not_wait_for_the_shared_pool() {
+    let database = PgDatabase::create().await;
+    let server = Server::start(
+        &[
+            "--database-url",
+            &database.url,
+            "--demo",
+            "--pool-size",
+            "1",
+        ],
+        &[],
+    );
+    server
+        .wait_for_health(ServingStatus::Serving, Duration::from_secs(20))
+        .await;
+    let mut balances = BalanceServiceClient::new(server.channel().await);
+    let withdraw = || {
+        as_profile(
+            1,
+            pb::WithdrawRequest {
+                amount: "1.00".into(),
+                ..Default::default()
+            },
+        )
+    };
+    // Before the pool is taken: the platform currency is cached.
+    let before = balances.withdraw(withdraw()).await.unwrap().into_inner();
+    // A listing of contracts takes the pool's only connection and waits.
+    let lock = TableLock::on(&database.url, "contracts").await;
+    let mut contracts = ContractServiceClient::new(server.channel().await);
+    let waiting = tokio::spawn(async move {
+        contracts
+            .list_contracts(as_profile(1, pb::ListContractsRequest::default()))
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the listing waits on the lock");
+    let after = balances.withdraw(withdraw()).await.unwrap().into_inner();
+    assert!(
+        !waiting.is_finished(),
+        "the withdrawal completed while the pool's connection was taken"
+    );
+    let cents = |text: &str| text.replace('.', "").parse::<i64>().unwrap();
+    assert_eq!(cents(&before.balance) - cents(&after.balance), 100);
+    lock.release().await;
+    waiting.await.unwrap().expect("the listing completes");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
