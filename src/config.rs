@@ -50,7 +50,9 @@ pub struct DatabaseArgs {
     #[arg(long, env = "JOBPAY_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// Database connections in the pool [default: 16 on PostgreSQL, 1 on SQLite].
+    /// Database connections in the pool [default: 16 on PostgreSQL, 1 on
+    /// SQLite]. On PostgreSQL the ledger writer and the health monitor each
+    /// have one more of their own (and the feed's leader one for its lease).
     #[arg(long, env = "JOBPAY_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub pool_size: Option<u32>,
 
