@@ -29,7 +29,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import grpc
 import pytest
@@ -127,50 +127,68 @@ def start_server(workdir: pathlib.Path, extra_args: Sequence[str] = ()) -> Serve
             env=env,
         )
         log_file.close()
-        lines: "queue.Queue[str | None]" = queue.Queue()
-
-        def pump(stream=process.stdout, sink=lines):
-            for raw in stream:
-                sink.put(raw.decode(errors="replace"))
-            sink.put(None)
-
-        threading.Thread(target=pump, daemon=True).start()
         deadline = time.monotonic() + START_TIMEOUT
-        admin_key = None
-        address = None
-        while address is None:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            m = re.search(r"demo admin key \(shown once\): (\S+)", line)
-            if m:
-                admin_key = m.group(1)
-            m = re.search(r"jobpay listening on (\S+)", line)
-            if m:
-                address = m.group(1)
-        if address is None or admin_key is None:
-            process.kill()
-            process.wait()
-            last_error = (
-                f"server did not start (exit {process.returncode}); log:\n"
-                + "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
-            )
+        found = read_stdout(process, {
+            "admin_key": r"demo admin key \(shown once\): (\S+)",
+            "address": r"jobpay listening on (\S+)",
+        }, deadline)
+        if len(found) < 2:
+            last_error = failed_start("server", process, log_path)
             continue
-        _wait_serving(address, deadline)
-        return Server(address, admin_key, process, log_path)
+        _wait_serving(found["address"], deadline)
+        return Server(found["address"], found["admin_key"], process, log_path)
     raise RuntimeError(last_error)
 
 
-def stop_server(server: Server) -> None:
-    server.process.terminate()
+def read_stdout(process: subprocess.Popen, patterns: Dict[str, str],
+                deadline: float) -> Dict[str, str]:
+    """Reads the process's stdout (in a thread, so the deadline holds) until
+    every pattern has matched a line, the process closes it, or the deadline
+    passes; returns each matched pattern's first group by name."""
+    lines: "queue.Queue[str | None]" = queue.Queue()
+
+    def pump(stream=process.stdout, sink=lines):
+        for raw in stream:
+            sink.put(raw.decode(errors="replace"))
+        sink.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    found: Dict[str, str] = {}
+    while len(found) < len(patterns):
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        for name, pattern in patterns.items():
+            m = re.search(pattern, line)
+            if m and name not in found:
+                found[name] = m.group(1)
+    return found
+
+
+def failed_start(what: str, process: subprocess.Popen, log_path: pathlib.Path) -> str:
+    """Kills a process that did not start; returns why, with its log's tail."""
+    process.kill()
+    process.wait()
+    return (
+        f"{what} did not start (exit {process.returncode}); log:\n"
+        + "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
+    )
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        server.process.wait(timeout=15)
+        process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        process.kill()
+        process.wait()
+
+
+def stop_server(server: Server) -> None:
+    stop_process(server.process)
 
 
 @pytest.fixture(scope="session")

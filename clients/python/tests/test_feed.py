@@ -8,17 +8,23 @@ amounts, unset instants) are checked without a server."""
 import datetime as dt
 import os
 import pathlib
-import queue
-import re
 import subprocess
 import tempfile
-import threading
 import time
 from decimal import Decimal
 
 import pytest
 
-from conftest import START_TIMEOUT, _binary, _free_port, start_server, stop_server
+from conftest import (
+    START_TIMEOUT,
+    _binary,
+    _free_port,
+    failed_start,
+    read_stdout,
+    start_server,
+    stop_process,
+    stop_server,
+)
 from jobpay_client import (
     FeedItem,
     FeedItemState,
@@ -202,44 +208,12 @@ def _start_feed_sim(workdir: pathlib.Path):
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
-        lines: "queue.Queue[str | None]" = queue.Queue()
-
-        def pump(stream=process.stdout, sink=lines):
-            for raw in stream:
-                sink.put(raw.decode(errors="replace"))
-            sink.put(None)
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + START_TIMEOUT
-        url = None
-        while url is None:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            m = re.search(r"feed-sim listening on (\S+)", line)
-            if m:
-                url = m.group(1)
-        if url is not None:
-            return process, url
-        process.kill()
-        process.wait()
-        last_error = (
-            f"feed-sim did not start (exit {process.returncode}); log:\n"
-            + "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
-        )
+        found = read_stdout(process, {"url": r"feed-sim listening on (\S+)"},
+                            time.monotonic() + START_TIMEOUT)
+        if "url" in found:
+            return process, found["url"]
+        last_error = failed_start("feed-sim", process, log_path)
     raise RuntimeError(last_error)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +237,7 @@ def feed_server():
             finally:
                 stop_server(srv)
         finally:
-            _stop(sim)
+            stop_process(sim)
 
 
 @pytest.fixture
