@@ -77,7 +77,6 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 impl<S> tower::Service<Request<Body>> for Guarded<S>
 where
     S: tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible>
-        + Clone
         + Send
         + 'static,
     S::Future: Send + 'static,

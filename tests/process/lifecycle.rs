@@ -300,6 +300,17 @@ async fn postgres_over_tls_with_a_self_signed_certificate() {
     std::fs::remove_file(root_cert).ok();
 }
 
+/// `jobpay serve --demo` on `database` with `extra` arguments, once SERVING.
+async fn serving_demo(database: &PgDatabase, extra: &[&str]) -> Server {
+    let mut args = vec!["--database-url", database.url.as_str(), "--demo"];
+    args.extend_from_slice(extra);
+    let server = Server::start(&args, &[]);
+    server
+        .wait_for_health(ServingStatus::Serving, Duration::from_secs(20))
+        .await;
+    server
+}
+
 /// A money movement keeps its call's share of the concurrency limit until
 /// it has run, even when the call itself gave up at its deadline: the
 /// server never has more movements in progress than the limit allows.
@@ -307,19 +318,7 @@ async fn postgres_over_tls_with_a_self_signed_certificate() {
 async fn a_movement_keeps_its_permit_until_it_has_run() {
     use tonic_types::StatusExt;
     let database = PgDatabase::create().await;
-    let server = Server::start(
-        &[
-            "--database-url",
-            &database.url,
-            "--demo",
-            "--concurrency-limit",
-            "1",
-        ],
-        &[],
-    );
-    server
-        .wait_for_health(ServingStatus::Serving, Duration::from_secs(20))
-        .await;
+    let server = serving_demo(&database, &["--concurrency-limit", "1"]).await;
     let mut balances = BalanceServiceClient::new(server.channel().await);
     // The ledger's batch reads profiles: it waits on this lock.
     let lock = TableLock::hold(&database.url).await;
@@ -419,19 +418,7 @@ async fn a_saturated_pool_does_not_flip_health() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn movements_do_not_wait_for_the_shared_pool() {
     let database = PgDatabase::create().await;
-    let server = Server::start(
-        &[
-            "--database-url",
-            &database.url,
-            "--demo",
-            "--pool-size",
-            "1",
-        ],
-        &[],
-    );
-    server
-        .wait_for_health(ServingStatus::Serving, Duration::from_secs(20))
-        .await;
+    let server = serving_demo(&database, &["--pool-size", "1"]).await;
     let mut balances = BalanceServiceClient::new(server.channel().await);
     let withdraw = || {
         as_profile(
