@@ -46,13 +46,16 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// Database URL: `postgres://user@host:5432/db` or `sqlite://path?mode=rwc`.
-    /// When unset, DATABASE_URL is used, then the default.
+    /// When unset, DATABASE_URL is used, then the default. PostgreSQL's
+    /// `sslmode` is libpq's (`prefer` when unset: TLS when the server
+    /// offers it), with `sslrootcert`; an unknown parameter is an error.
     #[arg(long, env = "JOBPAY_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// Database connections in the pool [default: 16 on PostgreSQL, 1 on
-    /// SQLite]. On PostgreSQL the ledger writer and the health monitor each
-    /// have one more of their own (and the feed's leader one for its lease).
+    /// Database connections in the pool [default: 16 on PostgreSQL; on
+    /// SQLite, 4 read connections beside its one writer]. On PostgreSQL the
+    /// ledger writer and the health monitor each have one more of their own
+    /// (and the feed's leader one for its lease).
     #[arg(long, env = "JOBPAY_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub pool_size: Option<u32>,
 

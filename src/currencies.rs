@@ -105,7 +105,7 @@ impl Currencies {
     }
 
     async fn lookup(&self, code: &str) -> Result<Option<Currency>, Error> {
-        self.lookup_in(self.store.conn(), code).await
+        self.lookup_in(self.store.reads(), code).await
     }
 
     async fn lookup_in<C: ConnectionTrait>(
@@ -140,7 +140,7 @@ impl Currencies {
 
     /// Every currency, by code.
     pub async fn list(&self) -> Result<Vec<Currency>, Error> {
-        let models = queries::all_currencies(self.store.conn()).await?;
+        let models = queries::all_currencies(self.store.reads()).await?;
         Ok(models
             .into_iter()
             .map(|m| self.remember(m.code, m.precision))

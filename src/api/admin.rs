@@ -286,7 +286,7 @@ impl AdminService for AdminApi {
             .currencies
             .resolve("currency_code", &req.currency_code)
             .await?;
-        let (profession, earned) = best_profession(self.state.store.conn(), range, &currency)
+        let (profession, earned) = best_profession(self.state.store.reads(), range, &currency)
             .await?
             .ok_or(Error::NoPaidJobs)?;
         Ok(Response::new(pb::GetBestProfessionResponse {
@@ -317,7 +317,8 @@ impl AdminService for AdminApi {
             .currencies
             .resolve("currency_code", &req.currency_code)
             .await?;
-        let clients = best_clients(self.state.store.conn(), range, &currency, limit as u64).await?;
+        let clients =
+            best_clients(self.state.store.reads(), range, &currency, limit as u64).await?;
         Ok(Response::new(pb::ListBestClientsResponse {
             clients,
             currency_code: currency.code,
@@ -350,7 +351,7 @@ impl AdminService for AdminApi {
             .currencies
             .resolve("currency_code", &req.currency_code)
             .await?;
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         profile::Entity::find_by_id(profile_id)
             .one(db)
             .await
@@ -407,7 +408,7 @@ impl AdminService for AdminApi {
             .resolve("currency_code", &req.currency_code)
             .await?;
         let mut rows = queries::payout_request_totals(
-            self.state.store.conn(),
+            self.state.store.reads(),
             &currency.code,
             page.after,
             page.fetch_limit(),
@@ -440,7 +441,7 @@ impl AdminService for AdminApi {
         let page = PageRequest::parse("profiles", req.page_size, &req.page_token)?;
         let (rows, next_page_token) = page
             .fetch(
-                self.state.store.conn(),
+                self.state.store.reads(),
                 profile::Entity::find(),
                 profile::Column::Id,
                 IdOrder::Ascending,
@@ -491,7 +492,7 @@ impl AdminService for AdminApi {
         let page = PageRequest::parse(list, req.page_size, &req.page_token)?;
         let (rows, next_page_token) = page
             .fetch(
-                self.state.store.conn(),
+                self.state.store.reads(),
                 store::feed::items(state),
                 feed_item::Column::Seq,
                 IdOrder::Ascending,

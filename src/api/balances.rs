@@ -36,7 +36,7 @@ impl BalanceService for BalanceApi {
             .currencies
             .resolve("currency_code", &request.get_ref().currency_code)
             .await?;
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
         let balance = match queries::balance_of(db, caller, &currency.code).await? {
             Some(row) => Balance::from_row(&row, &currency),
@@ -114,7 +114,7 @@ impl BalanceService for BalanceApi {
                     .await?,
             )
         };
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
         let mut query = ledger_entry::Entity::find().filter(
             Condition::any()
@@ -149,7 +149,7 @@ impl BalanceService for BalanceApi {
         request: Request<pb::ListBalancesRequest>,
     ) -> Result<Response<pb::ListBalancesResponse>, Status> {
         let caller = self.state.caller(&request)?;
-        let profile = load_caller(self.state.store.conn(), caller).await?;
+        let profile = load_caller(self.state.store.reads(), caller).await?;
         let profile = with_balances(&self.state, vec![profile])
             .await?
             .pop()
@@ -169,7 +169,7 @@ impl BalanceService for BalanceApi {
             .currencies
             .resolve("currency_code", &request.get_ref().currency_code)
             .await?;
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
         let row = queries::balance_of(db, caller, &currency.code).await?;
         Ok(Response::new(

@@ -115,7 +115,7 @@ impl ContractService for ContractApi {
     ) -> Result<Response<pb::Contract>, Status> {
         let caller = self.state.caller(&request)?;
         let id = id_field("id", request.get_ref().id)?;
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
         let contract = contract_of_party(db, caller, id).await?;
         Ok(Response::new(contract.into()))
@@ -128,7 +128,7 @@ impl ContractService for ContractApi {
         let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let page = PageRequest::parse("contracts", req.page_size, &req.page_token)?;
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
         let query = contract::Entity::find()
             .filter(party_of(caller))

@@ -40,7 +40,7 @@ impl JobService for JobApi {
         let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let page = PageRequest::parse("unpaid_jobs", req.page_size, &req.page_token)?;
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
         let query = job::Entity::find()
             .join(JoinType::InnerJoin, job::Relation::Contract.def())

@@ -32,7 +32,7 @@ impl LoanApi {
 
     /// A loan that exists, with its currency.
     async fn loan(&self, id: i64) -> Result<(loan::Model, Currency), Error> {
-        let model = queries::loan_by_id(self.state.store.conn(), id)
+        let model = queries::loan_by_id(self.state.store.reads(), id)
             .await?
             .ok_or(Error::NotFound(Resource::Loan, id))?;
         let currency = self.state.currencies.known(&model.currency_code).await?;
@@ -42,7 +42,7 @@ impl LoanApi {
     /// Loans with their payment counts (one query for all).
     async fn with_counts(&self, models: Vec<loan::Model>) -> Result<Vec<Loan>, Error> {
         let ids: BTreeSet<i64> = models.iter().map(|l| l.id).collect();
-        let counts = queries::loan_payment_counts(self.state.store.conn(), ids).await?;
+        let counts = queries::loan_payment_counts(self.state.store.reads(), ids).await?;
         let mut loans = Vec::with_capacity(models.len());
         for model in models {
             let currency = self.state.currencies.known(&model.currency_code).await?;
@@ -134,7 +134,7 @@ impl LoanService for LoanApi {
         };
         let (rows, next_page_token) = page
             .fetch(
-                self.state.store.conn(),
+                self.state.store.reads(),
                 queries::loans_of(borrower),
                 loan::Column::Id,
                 IdOrder::Ascending,
@@ -194,7 +194,7 @@ impl LoanService for LoanApi {
         let page = PageRequest::parse("loan_payments", req.page_size, &req.page_token)?;
         let (_, currency) = self.loan(loan_id).await?;
         let mut rows = queries::loan_payments_page(
-            self.state.store.conn(),
+            self.state.store.reads(),
             loan_id,
             page.after.map(|key| key - PAYMENT_KEY_OFFSET),
             page.fetch_limit(),
@@ -227,7 +227,7 @@ impl LoanService for LoanApi {
                 Error::invalid("as_of", "must not be before the loan's origination").into(),
             );
         }
-        let made = queries::made_payments_as_of(self.state.store.conn(), loan_id, as_of).await?;
+        let made = queries::made_payments_as_of(self.state.store.reads(), loan_id, as_of).await?;
         let owed = loans::owed(loan.total_repayable, loan.installment, made);
         Ok(Response::new(pb::GetLoanBalanceResponse {
             loan_id,
@@ -251,7 +251,7 @@ impl LoanService for LoanApi {
             .resolve("currency_code", &req.currency_code)
             .await?;
         let (value, volume) =
-            queries::outstanding_debt(self.state.store.conn(), &currency.code, as_of).await?;
+            queries::outstanding_debt(self.state.store.reads(), &currency.code, as_of).await?;
         Ok(Response::new(pb::GetOutstandingDebtResponse {
             value: format_wide(value, &currency),
             volume,

@@ -64,7 +64,7 @@ impl AppState {
     /// UNAUTHENTICATED unless the caller is a profile; cached, so a read
     /// costs its own query only.
     async fn authenticate(&self, caller: i64) -> Result<(), Error> {
-        self.known_profiles.check(self.store.conn(), caller).await
+        self.known_profiles.check(self.store.reads(), caller).await
     }
 }
 
@@ -111,7 +111,7 @@ async fn with_balances(
     let ids: BTreeSet<i64> = profiles.iter().map(|p| p.id).collect();
     let platform = state.currencies.platform().await?;
     let mut by_profile: BTreeMap<i64, BTreeMap<String, Balance>> = BTreeMap::new();
-    for row in queries::balances_of(state.store.conn(), ids).await? {
+    for row in queries::balances_of(state.store.reads(), ids).await? {
         let currency = state.currencies.known(&row.currency_code).await?;
         by_profile.entry(row.profile_id).or_default().insert(
             row.currency_code.clone(),

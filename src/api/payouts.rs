@@ -54,7 +54,7 @@ impl PayoutService for PayoutApi {
     ) -> Result<Response<pb::Payout>, Status> {
         let caller = self.state.caller(&request)?;
         let id = id_field("id", request.get_ref().id)?;
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
         let model = queries::payout_of(db, id, Some(caller))
             .await?
@@ -70,7 +70,7 @@ impl PayoutService for PayoutApi {
         let caller = self.state.caller(&request)?;
         let req = request.get_ref();
         let page = PageRequest::parse("payouts", req.page_size, &req.page_token)?;
-        let db = self.state.store.conn();
+        let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
         let (rows, next_page_token) = page
             .fetch(

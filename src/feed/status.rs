@@ -26,7 +26,7 @@ pub struct FeedStatus {
 /// The feed's status as stored; `enabled` is whether this process was
 /// started with `--feed-url`.
 pub async fn feed_status(store: &Store, enabled: bool) -> Result<FeedStatus, Error> {
-    let state = store::feed::state(store.conn()).await?;
+    let state = store::feed::state(store.reads()).await?;
     let now = store::now();
     Ok(match state {
         None => FeedStatus {

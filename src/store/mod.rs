@@ -3,6 +3,7 @@
 
 pub mod entities;
 pub mod feed;
+pub mod postgres_url;
 pub mod queries;
 mod sqlstate;
 
@@ -35,8 +36,8 @@ pub type TxFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send 
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub url: String,
-    /// Connections in the pool. `None`: 16 on PostgreSQL, 1 on SQLite
-    /// (SQLite has one writer anyway).
+    /// Connections in the pool. `None`: 16 on PostgreSQL; on SQLite, read
+    /// connections beside its one writer, `None`: 4.
     pub pool_size: Option<u32>,
     /// How long a call waits for a pooled connection before UNAVAILABLE.
     pub acquire_timeout: Duration,
@@ -58,20 +59,6 @@ impl StoreOptions {
     }
 }
 
-/// A PostgreSQL URL without `sslmode` gets `sslmode=disable`: TLS to the
-/// database is used when the URL asks for it (`require`, `verify-ca`,
-/// `verify-full`), not by the driver's `prefer` default. Over TLS, sqlx with
-/// rustls costs this service several times its throughput (BENCHMARKS.md),
-/// which nobody should pay without choosing to.
-pub fn with_explicit_tls(url: &str) -> String {
-    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
-    if !postgres || url.contains("sslmode=") {
-        return url.to_owned();
-    }
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}sslmode=disable")
-}
-
 /// Counters a test or `/metrics` can read.
 #[derive(Debug, Default)]
 pub struct StoreStats {
@@ -81,10 +68,18 @@ pub struct StoreStats {
     pub exhausted: AtomicU64,
 }
 
+/// Read connections of a SQLite store when `--pool-size` is not given.
+const SQLITE_READERS: u32 = 4;
+
 /// A pooled connection to PostgreSQL or SQLite, plus the runner.
 #[derive(Clone)]
 pub struct Store {
+    /// Transactions (every write) and, on PostgreSQL, reads too.
     db: DatabaseConnection,
+    /// Reads of requests ([`Store::reads`]): `db` on PostgreSQL; on
+    /// SQLite a pool of query-only connections beside the one writer, so
+    /// reads run on every core (WAL: readers never wait for the writer).
+    read_db: DatabaseConnection,
     /// The ledger writer's pool (see [`Store::for_ledger_writer`]): one
     /// connection of its own on PostgreSQL, `db` itself on SQLite.
     writer_db: DatabaseConnection,
@@ -108,7 +103,13 @@ impl Store {
     }
 
     async fn open(options: &StoreOptions, lazy: bool) -> Result<Store, DbErr> {
-        let url = with_explicit_tls(&options.url);
+        let is_sqlite = options.url.starts_with("sqlite:");
+        let url = if is_sqlite {
+            options.url.clone()
+        } else {
+            postgres_url::checked(&options.url)
+                .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e)))?
+        };
         let mut connect = ConnectOptions::new(url.clone());
         connect.connect_lazy(lazy);
         connect
@@ -116,31 +117,44 @@ impl Store {
             .connect_timeout(Duration::from_secs(5))
             .sqlx_logging(options.log_statements)
             .sqlx_logging_level(tracing::log::LevelFilter::Debug)
-            .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5))
+            .map_sqlx_sqlite_opts(|opts| sqlite_settings(opts, false));
+        if is_sqlite {
+            // One writer (SQLite has one anyway), and readers beside it;
+            // an in-memory database is one connection's own, so it is read
+            // there too.
+            connect.max_connections(1);
+            let db = Database::connect(connect.clone()).await?;
+            let read_db = if url.contains(":memory:") || url.contains("mode=memory") {
+                db.clone()
+            } else {
+                let mut readers = connect;
+                readers
+                    .max_connections(options.pool_size.unwrap_or(SQLITE_READERS))
+                    .min_connections(0)
+                    .connect_lazy(true)
+                    .map_sqlx_sqlite_opts(|opts| sqlite_settings(opts, true));
+                Database::connect(readers).await?
+            };
+            return Ok(Store {
+                writer_db: db.clone(),
+                read_db,
+                db,
+                url: url.as_str().into(),
+                max_attempts: options.max_attempts.max(1),
+                stats: Arc::default(),
             });
-        let is_sqlite = options.url.starts_with("sqlite:");
-        let writer_db = if is_sqlite {
-            None
-        } else {
-            let mut writer = connect.clone();
-            writer
-                .max_connections(1)
-                .min_connections(0)
-                .connect_lazy(true);
-            Some(Database::connect(writer).await?)
-        };
-        match options.pool_size {
-            Some(size) => connect.max_connections(size),
-            None if is_sqlite => connect.max_connections(1),
-            None => connect.max_connections(16),
-        };
+        }
+        let mut writer = connect.clone();
+        writer
+            .max_connections(1)
+            .min_connections(0)
+            .connect_lazy(true);
+        let writer_db = Database::connect(writer).await?;
+        connect.max_connections(options.pool_size.unwrap_or(16));
         let db = Database::connect(connect).await?;
         Ok(Store {
-            writer_db: writer_db.unwrap_or_else(|| db.clone()),
+            writer_db,
+            read_db: db.clone(),
             db,
             url: url.as_str().into(),
             max_attempts: options.max_attempts.max(1),
@@ -148,9 +162,16 @@ impl Store {
         })
     }
 
-    /// For reads: one statement at a time, outside any transaction.
+    /// One statement at a time, outside any transaction (writes that need
+    /// no transaction, DDL, tools). Requests read through [`Store::reads`].
     pub fn conn(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// For the reads of requests: on SQLite the query-only read pool beside
+    /// the one writer, on PostgreSQL the shared pool.
+    pub fn reads(&self) -> &DatabaseConnection {
+        &self.read_db
     }
 
     /// This store for the ledger writer, which runs one transaction at a
@@ -217,8 +238,9 @@ impl Store {
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
-        if self.backend() == DbBackend::Postgres {
-            self.writer_db.close().await?;
+        match self.backend() {
+            DbBackend::Postgres => self.writer_db.close().await?,
+            _ => self.read_db.close().await?,
         }
         self.db.close().await
     }
@@ -339,6 +361,27 @@ impl Store {
     }
 }
 
+/// SQLite as the embedded default keeps it: WAL, and `synchronous = FULL`
+/// so that a committed movement survives a power loss, not only a crash of
+/// the process (in WAL mode NORMAL may lose the last commits then). Readers
+/// are `query_only`: a write through them is refused, never half-done.
+fn sqlite_settings(
+    opts: sea_orm::sqlx::sqlite::SqliteConnectOptions,
+    reader: bool,
+) -> sea_orm::sqlx::sqlite::SqliteConnectOptions {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    let opts = opts
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    if reader {
+        opts.pragma("query_only", "ON")
+    } else {
+        opts
+    }
+}
+
 /// `pg_advisory_xact_lock` key of migrations: "jobpay" in ASCII.
 const MIGRATION_LOCK_KEY: i64 = 0x6a6f_6270_6179;
 
@@ -452,25 +495,5 @@ impl HealthProbe {
             self.connection = None;
         }
         healthy
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_explicit_tls;
-
-    #[test]
-    fn tls_to_postgres_is_asked_for_not_assumed() {
-        assert_eq!(
-            with_explicit_tls("postgres://u@h:5432/db"),
-            "postgres://u@h:5432/db?sslmode=disable"
-        );
-        assert_eq!(
-            with_explicit_tls("postgresql://u@h/db?application_name=x"),
-            "postgresql://u@h/db?application_name=x&sslmode=disable"
-        );
-        let asked = "postgres://u@h/db?sslmode=verify-full&sslrootcert=/ca.pem";
-        assert_eq!(with_explicit_tls(asked), asked);
-        assert_eq!(with_explicit_tls("sqlite::memory:"), "sqlite::memory:");
     }
 }
