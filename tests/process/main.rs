@@ -9,5 +9,6 @@ mod feed;
 mod lifecycle;
 mod limits;
 mod observability;
+mod postgres_tls;
 mod replicas;
 mod web;

@@ -353,9 +353,52 @@ fn as_postgres_user(program: PathBuf) -> Command {
     }
 }
 
+/// Runs `openssl <args>`, which must succeed.
+fn openssl(args: &[&dyn AsRef<std::ffi::OsStr>]) {
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    let status = Command::new("openssl")
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(status.success(), "openssl {args:?} failed");
+}
+
+/// A self-signed CA certificate and its key, for 2 days, named `name`.
+fn new_ca(name: &str, cert: &Path, key: &Path) {
+    openssl(&[
+        &"req",
+        &"-x509",
+        &"-newkey",
+        &"rsa:2048",
+        &"-nodes",
+        &"-days",
+        &"2",
+        &"-subj",
+        &format!("/CN={name}"),
+        &"-keyout",
+        &key,
+        &"-out",
+        &cert,
+    ]);
+}
+
+/// A CA certificate that signed no server's certificate here (its key is
+/// thrown away): as `sslrootcert` it must verify nothing. The caller
+/// removes the file.
+pub fn unrelated_ca() -> PathBuf {
+    let cert = std::env::temp_dir().join(unique("jobpay_other_ca.pem"));
+    let key = std::env::temp_dir().join(unique("jobpay_other_ca.key"));
+    new_ca("jobpay unrelated test CA", &cert, &key);
+    std::fs::remove_file(key).ok();
+    cert
+}
+
 impl PrivatePostgres {
-    pub fn start_new() -> PrivatePostgres {
-        let dir = std::env::temp_dir().join(unique("jobpay_pg"));
+    /// A cluster made by `initdb` in a new directory, not started.
+    fn init(prefix: &str) -> PrivatePostgres {
+        let dir = std::env::temp_dir().join(unique(prefix));
         std::fs::create_dir_all(&dir).unwrap();
         let _ = Command::new("chown")
             .args(["postgres:postgres", dir.to_str().unwrap()])
@@ -369,30 +412,32 @@ impl PrivatePostgres {
             .status()
             .expect("initdb");
         assert!(status.success(), "initdb failed");
-        let postgres = PrivatePostgres { port, dir };
+        PrivatePostgres { port, dir }
+    }
+
+    /// A server without TLS (initdb's `ssl = off`).
+    pub fn start_new() -> PrivatePostgres {
+        let postgres = PrivatePostgres::init("jobpay_pg");
         postgres.start();
         postgres
     }
 
-    /// A server that accepts TLS connections only, with a self-signed
-    /// certificate for 127.0.0.1 and localhost; returns the server and the
-    /// certificate (to pass as `sslrootcert`).
+    /// A server that accepts TLS connections only, with a certificate for
+    /// 127.0.0.1 and localhost signed by a test CA; returns the server and
+    /// the CA's certificate (to pass as `sslrootcert`).
     pub fn start_new_tls_only() -> (PrivatePostgres, PathBuf) {
-        let dir = std::env::temp_dir().join(unique("jobpay_pg_tls"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let _ = Command::new("chown")
-            .args(["postgres:postgres", dir.to_str().unwrap()])
-            .status();
-        let port = free_port();
+        PrivatePostgres::start_new_tls("DNS:localhost,IP:127.0.0.1", "")
+    }
+
+    /// As [`PrivatePostgres::start_new_tls_only`], but the server's
+    /// certificate is for `subject_alt_name` (openssl's syntax, such as
+    /// `IP:127.0.0.1`), and `pg_hba` lines go before the ones that require
+    /// TLS (`host all some_role 127.0.0.1/32 trust`: that role may connect
+    /// in plaintext too).
+    pub fn start_new_tls(subject_alt_name: &str, pg_hba: &str) -> (PrivatePostgres, PathBuf) {
+        let postgres = PrivatePostgres::init("jobpay_pg_tls");
+        let dir = &postgres.dir;
         let data = dir.join("data");
-        let status = as_postgres_user(pg_bin("initdb"))
-            .args(["-D", data.to_str().unwrap()])
-            .args(["-A", "trust", "-U", "postgres", "--no-sync"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("initdb");
-        assert!(status.success(), "initdb failed");
         // A test CA, and a server certificate it signs (webpki refuses a
         // self-signed CA certificate used as the server's own).
         let cert = data.join("server.crt");
@@ -403,37 +448,11 @@ impl PrivatePostgres {
         let extensions = dir.join("server.ext");
         std::fs::write(
             &extensions,
-            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+            format!("subjectAltName={subject_alt_name}\nbasicConstraints=CA:FALSE\n"),
         )
         .unwrap();
-        let openssl = |args: Vec<std::ffi::OsString>| {
-            let status = Command::new("openssl")
-                .args(&args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .expect("openssl");
-            assert!(status.success(), "openssl {args:?} failed");
-        };
-        let args = |parts: &[&dyn AsRef<std::ffi::OsStr>]| -> Vec<std::ffi::OsString> {
-            parts.iter().map(|p| p.as_ref().to_owned()).collect()
-        };
-        openssl(args(&[
-            &"req",
-            &"-x509",
-            &"-newkey",
-            &"rsa:2048",
-            &"-nodes",
-            &"-days",
-            &"2",
-            &"-subj",
-            &"/CN=jobpay test CA",
-            &"-keyout",
-            &ca_key,
-            &"-out",
-            &ca_cert,
-        ]));
-        openssl(args(&[
+        new_ca("jobpay test CA", &ca_cert, &ca_key);
+        openssl(&[
             &"req",
             &"-newkey",
             &"rsa:2048",
@@ -444,8 +463,8 @@ impl PrivatePostgres {
             &key,
             &"-out",
             &csr,
-        ]));
-        openssl(args(&[
+        ]);
+        openssl(&[
             &"x509",
             &"-req",
             &"-in",
@@ -461,7 +480,7 @@ impl PrivatePostgres {
             &extensions,
             &"-out",
             &cert,
-        ]));
+        ]);
         for file in [&cert, &key] {
             let _ = Command::new("chown")
                 .arg("postgres:postgres")
@@ -477,14 +496,16 @@ impl PrivatePostgres {
         writeln!(conf, "ssl = on").unwrap();
         std::fs::write(
             data.join("pg_hba.conf"),
-            "local all all trust\n\
-             hostssl all all 127.0.0.1/32 trust\n\
-             hostnossl all all 127.0.0.1/32 reject\n",
+            format!(
+                "local all all trust\n\
+                 {pg_hba}\n\
+                 hostssl all all 127.0.0.1/32 trust\n\
+                 hostnossl all all 127.0.0.1/32 reject\n"
+            ),
         )
         .unwrap();
         let root_cert = std::env::temp_dir().join(unique("jobpay_pg_ca.pem"));
         std::fs::copy(&ca_cert, &root_cert).unwrap();
-        let postgres = PrivatePostgres { port, dir };
         postgres.start();
         (postgres, root_cert)
     }
