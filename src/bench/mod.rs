@@ -25,6 +25,12 @@ pub enum Scenario {
     Pay,
     /// A GetContract / ListUnpaidJobs mix.
     Read,
+    /// GetContract only, on the read scenario's set-up: the read path
+    /// alone, to compare with its limit (health round trip + point read).
+    GetContract,
+    /// `grpc.health.v1.Health/Check`: a gRPC round trip with no database
+    /// and no envelope, the server's ceiling for any call.
+    Health,
     /// Random transfers among a few profiles, with deposits and
     /// withdrawals mixed in; checks that money is conserved.
     Bank,
@@ -120,6 +126,8 @@ pub async fn run(args: &BenchArgs) -> Result<Report, String> {
         Scenario::Storm => scenarios::storm(&load, args.calls, concurrency).await?,
         Scenario::Pay => scenarios::pay(&load, args.calls, concurrency).await?,
         Scenario::Read => scenarios::read(&load, args.calls, concurrency).await?,
+        Scenario::GetContract => scenarios::get_contract(&load, args.calls, concurrency).await?,
+        Scenario::Health => scenarios::health(&load, args.calls, concurrency).await?,
         Scenario::Bank => scenarios::bank(&load, args.calls, concurrency).await?,
         Scenario::Summary => {
             scenarios::summary(&load, args.calls, concurrency, args.history).await?

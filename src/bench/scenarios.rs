@@ -301,7 +301,9 @@ pub async fn pay(load: &Load, calls: usize, concurrency: usize) -> Result<Report
     })
 }
 
-pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+/// The read scenarios' set-up: fifty parties, each with five unpaid jobs
+/// of 10.00 (like bench/pgbench/setup.sql's readers).
+async fn readers(load: &Load) -> Result<Arc<Vec<Party>>, String> {
     let load = Arc::new(Load {
         channels: load.channels.clone(),
         admin_key: load.admin_key.clone(),
@@ -313,7 +315,19 @@ pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
                 .await?;
         }
     }
-    let parties = Arc::new(parties);
+    Ok(Arc::new(parties))
+}
+
+/// GetContract of `contract` as `caller`.
+async fn get_contract_call(channel: Channel, caller: i64, contract: i64) -> Result<(), Status> {
+    ContractServiceClient::new(channel)
+        .get_contract(as_profile(caller, pb::GetContractRequest { id: contract }))
+        .await
+        .map(drop)
+}
+
+pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    let parties = readers(load).await?;
     let channels = load.channels.clone();
     let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
         let party = &parties[i % parties.len()];
@@ -325,10 +339,7 @@ pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
         };
         async move {
             if i % 2 == 0 {
-                ContractServiceClient::new(channel)
-                    .get_contract(as_profile(caller, pb::GetContractRequest { id: contract }))
-                    .await
-                    .map(drop)
+                get_contract_call(channel, caller, contract).await
             } else {
                 JobServiceClient::new(channel)
                     .list_unpaid_jobs(as_profile(caller, pb::ListUnpaidJobsRequest::default()))
@@ -340,6 +351,65 @@ pub async fn read(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
     .await;
     Ok(Report {
         scenario: "read",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    })
+}
+
+/// GetContract only, on the read scenario's parties, as their client and
+/// their contractor in turn: one point read a call (the caller is
+/// authenticated from the known-profiles cache after its first call).
+pub async fn get_contract(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    let parties = readers(load).await?;
+    let channels = load.channels.clone();
+    let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
+        let party = &parties[i % parties.len()];
+        let caller = if (i / parties.len()) % 2 == 0 {
+            party.client
+        } else {
+            party.contractor
+        };
+        get_contract_call(pick(&channels, i), caller, party.contract)
+    })
+    .await;
+    Ok(Report {
+        scenario: "get-contract",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    })
+}
+
+/// `grpc.health.v1.Health/Check` of the whole server: an answer other
+/// than SERVING counts as UNAVAILABLE.
+pub async fn health(load: &Load, calls: usize, concurrency: usize) -> Result<Report, String> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let channels = load.channels.clone();
+    let (wall, outcomes, latencies) = closed_loop(concurrency, calls, move |i| {
+        let mut health = HealthClient::new(pick(&channels, i));
+        async move {
+            let status = health
+                .check(HealthCheckRequest::default())
+                .await?
+                .into_inner()
+                .status();
+            match status {
+                ServingStatus::Serving => Ok(()),
+                other => Err(Status::unavailable(other.as_str_name())),
+            }
+        }
+    })
+    .await;
+    Ok(Report {
+        scenario: "health",
         calls,
         concurrency,
         wall,
