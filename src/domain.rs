@@ -1,15 +1,140 @@
 //! Domain values that handlers and the ledger hand out: stored rows joined
 //! with what gives them meaning (a job's price as [`Money`], a balance with
 //! its currency). `crate::conversions::to_wire` turns them into messages;
-//! nothing here knows protobuf.
+//! nothing here knows protobuf or SeaORM: rows become these values, and
+//! these enums become stored ones, at the store's door (`crate::store::convert`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, Minor, Money};
-use crate::store::entities::loan_payment::{self, LoanPaymentStatus};
-use crate::store::entities::payout::{self, PayoutState};
-use crate::store::entities::{balance, job, ledger_entry, loan, profile};
+
+/// Client or contractor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileType {
+    Client,
+    Contractor,
+}
+
+/// Where a contract stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractStatus {
+    New,
+    InProgress,
+    Terminated,
+}
+
+impl ContractStatus {
+    /// The name used in messages, e.g. "in_progress".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContractStatus::New => "new",
+            ContractStatus::InProgress => "in_progress",
+            ContractStatus::Terminated => "terminated",
+        }
+    }
+}
+
+/// Why money moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Opening,
+    Deposit,
+    JobPayment,
+    Withdrawal,
+    Transfer,
+    Payout,
+    ExternalCredit,
+    ExternalDebit,
+    LoanDisbursement,
+    LoanRepayment,
+}
+
+/// Where a payout stands. Its serde names are those of stored receipts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayoutState {
+    Requested,
+    Cancelled,
+    PaidOut,
+}
+
+impl PayoutState {
+    /// The API's name of the state, as in error metadata.
+    pub fn as_api_name(self) -> &'static str {
+        match self {
+            PayoutState::Requested => "PAYOUT_STATE_REQUESTED",
+            PayoutState::Cancelled => "PAYOUT_STATE_CANCELLED",
+            PayoutState::PaidOut => "PAYOUT_STATE_PAID_OUT",
+        }
+    }
+}
+
+/// Made or missed. Its serde names are those of stored receipts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoanPaymentStatus {
+    Made,
+    Missed,
+}
+
+/// What became of an upstream feed item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedItemState {
+    Applied,
+    Rejected,
+}
+
+/// An inclusive range of payment times, for the admin reports
+/// (`crate::conversions::from_wire` parses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentRange {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// A profile, without its money.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub profession: String,
+    pub profile_type: ProfileType,
+    pub external_id: Option<String>,
+    pub create_time: DateTime<Utc>,
+}
+
+/// A profile to create, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProfile {
+    pub first_name: String,
+    pub last_name: String,
+    pub profession: String,
+    pub profile_type: ProfileType,
+    pub external_id: Option<String>,
+}
+
+/// A contract between a client and a contractor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub id: i64,
+    pub terms: String,
+    pub status: ContractStatus,
+    pub client_id: i64,
+    pub contractor_id: i64,
+    /// The currency of its jobs, fixed at creation.
+    pub currency_code: String,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+}
+
+/// A contract to create, validated (its client is the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContract {
+    pub client_id: i64,
+    pub contractor_id: i64,
+    pub terms: String,
+    pub currency_code: String,
+}
 
 /// A job with its price in its currency.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,22 +147,6 @@ pub struct Job {
     pub contract_id: i64,
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
-}
-
-impl Job {
-    /// `currency` is the job's (`model.currency_code`).
-    pub fn new(model: job::Model, currency: &Currency) -> Self {
-        Job {
-            id: model.id,
-            description: model.description,
-            price: currency.money(Minor::new(model.price)),
-            paid: model.paid,
-            payment_time: model.payment_time,
-            contract_id: model.contract_id,
-            create_time: model.created_at,
-            update_time: model.updated_at,
-        }
-    }
 }
 
 /// A profile's money in one currency.
@@ -60,10 +169,6 @@ impl Balance {
         Balance::new(currency, Minor::ZERO, Minor::ZERO)
     }
 
-    pub fn from_row(row: &balance::Model, currency: &Currency) -> Self {
-        Balance::new(currency, Minor::new(row.balance), Minor::new(row.held))
-    }
-
     pub fn currency_code(&self) -> &str {
         &self.balance.currency_code
     }
@@ -79,17 +184,27 @@ impl Balance {
 /// A profile with its balances: the platform currency's first, then all
 /// (every currency held plus the platform currency, by code).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Profile {
-    pub model: profile::Model,
+pub struct ProfileBalances {
+    pub profile: Profile,
     pub platform_balance: Balance,
     pub balances: Vec<Balance>,
 }
 
-/// A ledger entry with its amounts in its currency.
+/// A ledger entry with its amounts in its currency. A `None` side is
+/// outside the platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {
-    pub model: ledger_entry::Model,
+    pub id: i64,
+    pub kind: EntryKind,
+    pub debit_profile_id: Option<i64>,
+    pub credit_profile_id: Option<i64>,
+    pub amount: Minor,
+    pub job_id: Option<i64>,
+    pub debit_balance_after: Option<Minor>,
+    pub credit_balance_after: Option<Minor>,
+    pub request_id: Option<String>,
     pub currency: Currency,
+    pub create_time: DateTime<Utc>,
 }
 
 /// A payout with its amount in its currency.
@@ -103,22 +218,6 @@ pub struct Payout {
     pub external_id: Option<String>,
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
-}
-
-impl Payout {
-    /// `currency` is the payout's (`model.currency_code`).
-    pub fn new(model: payout::Model, currency: &Currency) -> Self {
-        Payout {
-            id: model.id,
-            profile_id: model.profile_id,
-            amount: currency.money(Minor::new(model.amount)),
-            state: model.state,
-            ledger_entry_id: model.ledger_entry_id,
-            external_id: model.external_id,
-            create_time: model.created_at,
-            update_time: model.updated_at,
-        }
-    }
 }
 
 /// Running totals of one balance by kind of movement, in minor units.
@@ -144,25 +243,10 @@ pub enum Side {
 }
 
 impl Totals {
-    pub fn from_row(row: &balance::Model) -> Self {
-        Totals {
-            opening: row.opening,
-            deposited: row.deposited,
-            withdrawn: row.withdrawn,
-            earned: row.earned,
-            spent: row.spent,
-            transferred_in: row.transferred_in,
-            transferred_out: row.transferred_out,
-            paid_out: row.paid_out,
-            borrowed: row.borrowed,
-            repaid: row.repaid,
-        }
-    }
-
     /// The total an entry of `kind` feeds on `side`, if any. The same
     /// mapping as the back-fill of `migration::m20261127_000004_payouts`.
-    fn slot(&mut self, kind: ledger_entry::EntryKind, side: Side) -> Option<&mut i64> {
-        use ledger_entry::EntryKind as K;
+    fn slot(&mut self, kind: EntryKind, side: Side) -> Option<&mut i64> {
+        use EntryKind as K;
         match (kind, side) {
             (K::Opening, Side::Credit) => Some(&mut self.opening),
             (K::Deposit, Side::Credit) => Some(&mut self.deposited),
@@ -180,9 +264,10 @@ impl Totals {
 
     /// Adds an entry's amount to the total it feeds. Totals saturate: the
     /// balance itself is checked, and a total of all history can exceed
-    /// what the balance ever held.
-    pub fn record(&mut self, kind: ledger_entry::EntryKind, side: Side, amount: Minor) {
-        if let Some(total) = self.slot(kind, side) {
+    /// what the balance ever held. `kind` may still be the stored kind
+    /// while the ledger moves to the domain's.
+    pub fn record(&mut self, kind: impl Into<EntryKind>, side: Side, amount: Minor) {
+        if let Some(total) = self.slot(kind.into(), side) {
             *total = total.saturating_add(amount.get());
         }
     }
@@ -198,18 +283,6 @@ pub struct BalanceSummary {
     pub totals: Totals,
 }
 
-impl BalanceSummary {
-    pub fn new(profile_id: i64, currency: &Currency, row: Option<&balance::Model>) -> Self {
-        BalanceSummary {
-            profile_id,
-            currency: currency.clone(),
-            balance: Minor::new(row.map_or(0, |r| r.balance)),
-            held: Minor::new(row.map_or(0, |r| r.held)),
-            totals: row.map(Totals::from_row).unwrap_or_default(),
-        }
-    }
-}
-
 /// One profile's pending payout requests in one currency, added up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayoutRequestTotal {
@@ -217,6 +290,21 @@ pub struct PayoutRequestTotal {
     pub full_name: String,
     pub amount: Money,
     pub payout_count: i64,
+}
+
+/// The contractor profession that earned most in a range, and how much.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BestProfession {
+    pub profession: String,
+    pub earned: Money,
+}
+
+/// A client and what it paid in a range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BestClient {
+    pub id: i64,
+    pub full_name: String,
+    pub paid: Money,
 }
 
 /// A loan with its amounts in its currency and what it owes now.
@@ -236,25 +324,15 @@ pub struct Loan {
     pub create_time: DateTime<Utc>,
 }
 
-impl Loan {
-    /// `made` and `missed` are its payments so far.
-    pub fn new(model: loan::Model, currency: &Currency, made: i64, missed: i64) -> Self {
-        let owed = crate::loans::owed(model.total_repayable, model.installment, made);
-        Loan {
-            id: model.id,
-            borrower_id: model.borrower_id,
-            amount: currency.money(Minor::new(model.amount)),
-            term_months: model.term_months,
-            annual_rate: model.annual_rate,
-            installment: currency.money(Minor::new(model.installment)),
-            total_repayable: currency.money(Minor::new(model.total_repayable)),
-            outstanding: currency.money(Minor::new(owed)),
-            payments_made: made,
-            payments_missed: missed,
-            origination_time: model.origination_time,
-            create_time: model.created_at,
-        }
-    }
+/// What never changes about a loan: enough to check a payment or compute
+/// what it owes, without counting its payments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoanTerms {
+    pub id: i64,
+    pub currency: Currency,
+    pub installment: Minor,
+    pub total_repayable: Minor,
+    pub origination_time: DateTime<Utc>,
 }
 
 /// One month's payment of a loan.
@@ -269,16 +347,19 @@ pub struct LoanPayment {
     pub create_time: DateTime<Utc>,
 }
 
-impl LoanPayment {
-    pub fn new(model: loan_payment::Model, currency: &Currency) -> Self {
-        LoanPayment {
-            id: model.id,
-            loan_id: model.loan_id,
-            status: model.status,
-            amount: currency.money(Minor::new(model.amount)),
-            payment_time: model.payment_time,
-            ledger_entry_id: model.ledger_entry_id,
-            create_time: model.created_at,
-        }
-    }
+/// One upstream feed item, as received, with what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedItem {
+    pub id: String,
+    /// Arrival order: the key its list pages by.
+    pub seq: i64,
+    pub user_id: String,
+    pub item_type: String,
+    pub amount: String,
+    pub currency_code: String,
+    pub create_time: Option<DateTime<Utc>>,
+    pub state: FeedItemState,
+    pub reason: Option<String>,
+    pub profile_id: Option<i64>,
+    pub apply_time: DateTime<Utc>,
 }

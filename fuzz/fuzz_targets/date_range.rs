@@ -2,7 +2,7 @@
 //! texts is a range with start <= end, or INVALID_ARGUMENT.
 #![no_main]
 
-use jobpay::api::admin::PaymentRange;
+use jobpay::domain::PaymentRange;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,18 +1,15 @@
 //! BalanceService: the caller's balances and the movements that change them.
 
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use tonic::{Request, Response, Status};
 
-use super::pagination::{IdOrder, PageRequest};
+use super::pagination::PageRequest;
 use super::{AppState, move_money, with_balances};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{DepositInput, TransferInput, WithdrawInput};
-use crate::domain::{Balance, BalanceSummary, LedgerEntry};
 use crate::error::Error;
 use crate::ledger::Op;
 use crate::proto::pb::{self, balance_service_server::BalanceService};
-use crate::store::entities::ledger_entry;
-use crate::store::queries;
+use crate::store::{lists, queries};
 
 pub struct BalanceApi {
     state: AppState,
@@ -38,10 +35,7 @@ impl BalanceService for BalanceApi {
             .await?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let balance = match queries::balance_of(db, caller, &currency.code).await? {
-            Some(row) => Balance::from_row(&row, &currency),
-            None => Balance::zero(&currency),
-        };
+        let balance = queries::balance_in(db, caller, &currency).await?;
         let pb::Balance {
             currency_code,
             balance,
@@ -116,30 +110,17 @@ impl BalanceService for BalanceApi {
         };
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let mut query = ledger_entry::Entity::find().filter(
-            Condition::any()
-                .add(ledger_entry::Column::DebitProfileId.eq(caller))
-                .add(ledger_entry::Column::CreditProfileId.eq(caller)),
-        );
-        if let Some(currency) = &currency {
-            query = query.filter(ledger_entry::Column::CurrencyCode.eq(currency.code.clone()));
-        }
-        let (rows, next_page_token) = page
-            .fetch(
-                db,
-                query,
-                ledger_entry::Column::Id,
-                IdOrder::Descending,
-                |e| e.id,
-            )
-            .await?;
-        let mut entries = Vec::with_capacity(rows.len());
-        for model in rows {
-            let currency = self.state.currencies.known(&model.currency_code).await?;
-            entries.push(LedgerEntry { model, currency }.into());
-        }
+        let mut entries = lists::ledger_entries_of(
+            db,
+            &self.state.currencies,
+            caller,
+            currency.as_ref().map(|c| c.code.as_str()),
+            page.keyset(),
+        )
+        .await?;
+        let next_page_token = page.finish(&mut entries, |e| e.id);
         Ok(Response::new(pb::ListLedgerEntriesResponse {
-            entries,
+            entries: entries.into_iter().map(Into::into).collect(),
             next_page_token,
         }))
     }
@@ -150,10 +131,7 @@ impl BalanceService for BalanceApi {
     ) -> Result<Response<pb::ListBalancesResponse>, Status> {
         let caller = self.state.caller(&request)?;
         let profile = load_caller(self.state.store.reads(), caller).await?;
-        let profile = with_balances(&self.state, vec![profile])
-            .await?
-            .pop()
-            .ok_or_else(|| Error::Internal("profile vanished".to_owned()))?;
+        let profile = with_balances(&self.state, profile).await?;
         Ok(Response::new(pb::ListBalancesResponse {
             balances: profile.balances.into_iter().map(Into::into).collect(),
         }))
@@ -171,10 +149,8 @@ impl BalanceService for BalanceApi {
             .await?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let row = queries::balance_of(db, caller, &currency.code).await?;
-        Ok(Response::new(
-            BalanceSummary::new(caller, &currency, row.as_ref()).into(),
-        ))
+        let summary = queries::balance_summary(db, caller, &currency).await?;
+        Ok(Response::new(summary.into()))
     }
 
     async fn list_currencies(

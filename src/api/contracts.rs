@@ -1,19 +1,14 @@
 //! ContractService: contracts between a client and a contractor.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter,
-};
 use tonic::{Request, Response, Status};
 
-use super::pagination::{IdOrder, PageRequest};
+use super::pagination::PageRequest;
 use super::{AppState, id_field, text_field};
 use crate::auth::load_caller;
-use crate::error::{Error, Resource};
+use crate::domain::{Contract, ContractStatus, NewContract, ProfileType};
+use crate::error::Error;
 use crate::proto::pb::{self, contract_service_server::ContractService};
-use crate::store;
-use crate::store::entities::contract::{self, ContractStatus};
-use crate::store::entities::profile::{self, ProfileType};
+use crate::store::{contracts, lists};
 
 const MAX_TERMS_CHARS: usize = 10_000;
 
@@ -25,27 +20,6 @@ impl ContractApi {
     pub fn new(state: AppState) -> Self {
         ContractApi { state }
     }
-}
-
-/// Contracts where `profile_id` is the client or the contractor.
-pub(super) fn party_of(profile_id: i64) -> Condition {
-    Condition::any()
-        .add(contract::Column::ClientId.eq(profile_id))
-        .add(contract::Column::ContractorId.eq(profile_id))
-}
-
-/// The contract `id` if `caller` is a party of it; NOT_FOUND otherwise, so
-/// that outsiders learn nothing about its existence.
-pub(super) async fn contract_of_party<C: ConnectionTrait>(
-    db: &C,
-    caller: i64,
-    id: i64,
-) -> Result<contract::Model, Error> {
-    contract::Entity::find_by_id(id)
-        .filter(party_of(caller))
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound(Resource::Contract, id))
 }
 
 /// Which transition a call asks for, and who may ask.
@@ -64,7 +38,7 @@ impl Transition {
     }
 
     /// The new status, or why the caller may not make the change.
-    fn apply(self, contract: &contract::Model, caller: i64) -> Result<ContractStatus, Error> {
+    fn apply(self, contract: &Contract, caller: i64) -> Result<ContractStatus, Error> {
         match self {
             Transition::Start if caller != contract.contractor_id => Err(Error::WrongParty(
                 "only the contract's contractor may start it",
@@ -89,18 +63,15 @@ impl ContractApi {
         caller: i64,
         id: i64,
         transition: Transition,
-    ) -> Result<contract::Model, Error> {
+    ) -> Result<Contract, Error> {
         self.state
             .store
             .write(|tx| {
                 Box::pin(async move {
                     load_caller(tx, caller).await?;
-                    let contract = contract_of_party(tx, caller, id).await?;
+                    let contract = contracts::contract_of_party(tx, caller, id).await?;
                     let status = transition.apply(&contract, caller)?;
-                    let mut changed: contract::ActiveModel = contract.into();
-                    changed.status = Set(status);
-                    changed.updated_at = Set(store::now());
-                    Ok(changed.update(tx).await?)
+                    contracts::set_contract_status(tx, contract.id, status).await
                 })
             })
             .await
@@ -117,7 +88,7 @@ impl ContractService for ContractApi {
         let id = id_field("id", request.get_ref().id)?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let contract = contract_of_party(db, caller, id).await?;
+        let contract = contracts::contract_of_party(db, caller, id).await?;
         Ok(Response::new(contract.into()))
     }
 
@@ -130,14 +101,8 @@ impl ContractService for ContractApi {
         let page = PageRequest::parse("contracts", req.page_size, &req.page_token)?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let query = contract::Entity::find()
-            .filter(party_of(caller))
-            .filter(contract::Column::Status.ne(ContractStatus::Terminated));
-        let (rows, next_page_token) = page
-            .fetch(db, query, contract::Column::Id, IdOrder::Ascending, |c| {
-                c.id
-            })
-            .await?;
+        let mut rows = lists::open_contracts_of(db, caller, page.keyset()).await?;
+        let next_page_token = page.finish(&mut rows, |c| c.id);
         Ok(Response::new(pb::ListContractsResponse {
             contracts: rows.into_iter().map(Into::into).collect(),
             next_page_token,
@@ -167,27 +132,19 @@ impl ContractService for ContractApi {
                     if client.profile_type != ProfileType::Client {
                         return Err(Error::CallerNotClient("create a contract"));
                     }
-                    let contractor = profile::Entity::find_by_id(contractor_id).one(tx).await?;
-                    if contractor.is_none_or(|p| p.profile_type != ProfileType::Contractor) {
+                    if !contracts::is_contractor(tx, contractor_id).await? {
                         return Err(Error::invalid(
                             "contractor_id",
                             "is not the id of an existing contractor",
                         ));
                     }
-                    let now = store::now();
-                    let created = contract::ActiveModel {
-                        terms: Set(terms),
-                        status: Set(ContractStatus::New),
-                        client_id: Set(caller),
-                        contractor_id: Set(contractor_id),
-                        currency_code: Set(currency_code),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(tx)
-                    .await?;
-                    Ok(created)
+                    let new = NewContract {
+                        client_id: caller,
+                        contractor_id,
+                        terms,
+                        currency_code,
+                    };
+                    contracts::create_contract(tx, new).await
                 })
             })
             .await?;

@@ -1,23 +1,16 @@
 //! JobService: jobs under contracts, and paying for them.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
-    RelationTrait, sea_query::JoinType,
-};
 use tonic::{Request, Response, Status};
 
-use super::contracts::{contract_of_party, party_of};
-use super::pagination::{IdOrder, PageRequest};
+use super::pagination::PageRequest;
 use super::{AppState, id_field, move_money, text_field};
 use crate::auth::load_caller;
 use crate::conversions::from_wire::{AmountInput, PayJobInput};
-use crate::domain::Job;
+use crate::domain::ContractStatus;
 use crate::error::Error;
 use crate::ledger::Op;
 use crate::proto::pb::{self, job_service_server::JobService};
-use crate::store;
-use crate::store::entities::contract::{self, ContractStatus};
-use crate::store::entities::job;
+use crate::store::{contracts, lists};
 
 const MAX_DESCRIPTION_CHARS: usize = 10_000;
 
@@ -42,21 +35,11 @@ impl JobService for JobApi {
         let page = PageRequest::parse("unpaid_jobs", req.page_size, &req.page_token)?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let query = job::Entity::find()
-            .join(JoinType::InnerJoin, job::Relation::Contract.def())
-            .filter(party_of(caller))
-            .filter(contract::Column::Status.eq(ContractStatus::InProgress))
-            .filter(job::Column::Paid.eq(false));
-        let (rows, next_page_token) = page
-            .fetch(db, query, job::Column::Id, IdOrder::Ascending, |j| j.id)
-            .await?;
-        let mut jobs = Vec::with_capacity(rows.len());
-        for model in rows {
-            let currency = self.state.currencies.known(&model.currency_code).await?;
-            jobs.push(Job::new(model, &currency).into());
-        }
+        let mut jobs =
+            lists::unpaid_jobs_of(db, &self.state.currencies, caller, page.keyset()).await?;
+        let next_page_token = page.finish(&mut jobs, |j| j.id);
         Ok(Response::new(pb::ListUnpaidJobsResponse {
-            jobs,
+            jobs: jobs.into_iter().map(Into::into).collect(),
             next_page_token,
         }))
     }
@@ -79,28 +62,14 @@ impl JobService for JobApi {
                 let currencies = std::sync::Arc::clone(&currencies);
                 Box::pin(async move {
                     load_caller(tx, caller).await?;
-                    let contract = contract_of_party(tx, caller, contract_id).await?;
+                    let contract = contracts::contract_of_party(tx, caller, contract_id).await?;
                     if contract.status == ContractStatus::Terminated {
                         return Err(Error::ContractTerminated);
                     }
                     // Priced in the contract's currency, at its precision.
                     let currency = currencies.known_in(tx, &contract.currency_code).await?;
                     let price = price.in_currency(&currency)?;
-                    let now = store::now();
-                    let created = job::ActiveModel {
-                        description: Set(description),
-                        price: Set(price.amount().get()),
-                        currency_code: Set(currency.code.clone()),
-                        paid: Set(false),
-                        payment_time: Set(None),
-                        contract_id: Set(contract_id),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(tx)
-                    .await?;
-                    Ok(Job::new(created, &currency))
+                    contracts::create_job(tx, contract_id, description, price).await
                 })
             })
             .await?;

@@ -1,21 +1,19 @@
 //! LoanService: installment loans, behind the admin key.
 
-use std::collections::BTreeSet;
-
 use rust_decimal::Decimal;
 use tonic::{Request, Response, Status};
 
-use super::pagination::{IdOrder, PageRequest};
+use super::pagination::PageRequest;
 use super::{AppState, call_hold, id_field, move_money};
 use crate::conversions::from_wire::{CreateLoanInput, instant_field, loan_payment_status_field};
-use crate::domain::{Loan, LoanPayment};
+use crate::domain::LoanTerms;
 use crate::error::{Error, Resource};
 use crate::ledger::{ADMIN, NewLoan, Op, RequestId};
 use crate::loans;
 use crate::money::{Currency, Minor, Rounding};
 use crate::proto::{pb, pb::loan_service_server::LoanService, timestamp};
-use crate::store::entities::loan;
-use crate::store::{self, queries};
+use crate::store::lists::Keyset;
+use crate::store::{self, lists, queries};
 
 pub struct LoanApi {
     state: AppState,
@@ -30,26 +28,11 @@ impl LoanApi {
         self.state.admin_key.verify(request.metadata())
     }
 
-    /// A loan that exists, with its currency.
-    async fn loan(&self, id: i64) -> Result<(loan::Model, Currency), Error> {
-        let model = queries::loan_by_id(self.state.store.reads(), id)
+    /// What never changes about a loan that exists.
+    async fn terms(&self, id: i64) -> Result<LoanTerms, Error> {
+        queries::loan_terms(self.state.store.reads(), &self.state.currencies, id)
             .await?
-            .ok_or(Error::NotFound(Resource::Loan, id))?;
-        let currency = self.state.currencies.known(&model.currency_code).await?;
-        Ok((model, currency))
-    }
-
-    /// Loans with their payment counts (one query for all).
-    async fn with_counts(&self, models: Vec<loan::Model>) -> Result<Vec<Loan>, Error> {
-        let ids: BTreeSet<i64> = models.iter().map(|l| l.id).collect();
-        let counts = queries::loan_payment_counts(self.state.store.reads(), ids).await?;
-        let mut loans = Vec::with_capacity(models.len());
-        for model in models {
-            let currency = self.state.currencies.known(&model.currency_code).await?;
-            let (made, missed) = counts.get(&model.id).copied().unwrap_or((0, 0));
-            loans.push(Loan::new(model, &currency, made, missed));
-        }
-        Ok(loans)
+            .ok_or(Error::NotFound(Resource::Loan, id))
     }
 }
 
@@ -116,9 +99,10 @@ impl LoanService for LoanApi {
     ) -> Result<Response<pb::Loan>, Status> {
         self.authorize(&request)?;
         let id = id_field("id", request.get_ref().id)?;
-        let (model, _) = self.loan(id).await?;
-        let mut found = self.with_counts(vec![model]).await?;
-        Ok(Response::new(found.remove(0).into()))
+        let loan = queries::loan(self.state.store.reads(), &self.state.currencies, id)
+            .await?
+            .ok_or(Error::NotFound(Resource::Loan, id))?;
+        Ok(Response::new(loan.into()))
     }
 
     async fn list_loans(
@@ -132,22 +116,16 @@ impl LoanService for LoanApi {
             0 => None,
             id => Some(id_field("borrower_id", id)?),
         };
-        let (rows, next_page_token) = page
-            .fetch(
-                self.state.store.reads(),
-                queries::loans_of(borrower),
-                loan::Column::Id,
-                IdOrder::Ascending,
-                |l| l.id,
-            )
-            .await?;
+        let mut loans = lists::loans_of(
+            self.state.store.reads(),
+            &self.state.currencies,
+            borrower,
+            page.keyset(),
+        )
+        .await?;
+        let next_page_token = page.finish(&mut loans, |l| l.id);
         Ok(Response::new(pb::ListLoansResponse {
-            loans: self
-                .with_counts(rows)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
+            loans: loans.into_iter().map(Into::into).collect(),
             next_page_token,
         }))
     }
@@ -164,21 +142,22 @@ impl LoanService for LoanApi {
         let request_id = RequestId::parse_optional(&req.request_id)?;
         // The installment and the origination never change: checked here
         // against the stored loan; the rest in the ledger's transaction.
-        let (loan, currency) = self.loan(loan_id).await?;
+        let terms = self.terms(loan_id).await?;
         if !req.amount.is_empty() {
-            let amount = currency
+            let amount = terms
+                .currency
                 .parse_amount(&req.amount, Rounding::Exact)
                 .map_err(|e| Error::invalid("amount", e.to_string()))?;
-            if amount.get() != loan.installment {
+            if amount != terms.installment {
                 return Err(Error::NotTheInstallment {
-                    installment: currency.money(Minor::new(loan.installment)),
+                    installment: terms.currency.money(terms.installment),
                 }
                 .into());
             }
         }
         let op = Op::RecordLoanPayment {
             loan_id,
-            status,
+            status: status.into(),
             payment_time,
         };
         move_money(&self.state, call_hold(&request), ADMIN, op, request_id).await
@@ -192,22 +171,22 @@ impl LoanService for LoanApi {
         let req = request.get_ref();
         let loan_id = id_field("loan_id", req.loan_id)?;
         let page = PageRequest::parse("loan_payments", req.page_size, &req.page_token)?;
-        let (_, currency) = self.loan(loan_id).await?;
-        let mut rows = queries::loan_payments_page(
+        let terms = self.terms(loan_id).await?;
+        let mut payments = queries::loan_payments_of(
             self.state.store.reads(),
             loan_id,
-            page.after.map(|key| key - PAYMENT_KEY_OFFSET),
-            page.fetch_limit(),
+            &terms.currency,
+            Keyset {
+                after: page.after.map(|key| key - PAYMENT_KEY_OFFSET),
+                ..page.keyset()
+            },
         )
         .await?;
-        let next_page_token = page.finish(&mut rows, |p| {
+        let next_page_token = page.finish(&mut payments, |p| {
             p.payment_time.timestamp_micros() + PAYMENT_KEY_OFFSET
         });
         Ok(Response::new(pb::ListLoanPaymentsResponse {
-            payments: rows
-                .into_iter()
-                .map(|p| LoanPayment::new(p, &currency).into())
-                .collect(),
+            payments: payments.into_iter().map(Into::into).collect(),
             next_page_token,
         }))
     }
@@ -221,18 +200,18 @@ impl LoanService for LoanApi {
         let loan_id = id_field("loan_id", req.loan_id)?;
         let now = store::now();
         let as_of = instant_field("as_of", req.as_of.as_ref(), now)?.unwrap_or(now);
-        let (loan, currency) = self.loan(loan_id).await?;
-        if as_of < loan.origination_time {
+        let terms = self.terms(loan_id).await?;
+        if as_of < terms.origination_time {
             return Err(
                 Error::invalid("as_of", "must not be before the loan's origination").into(),
             );
         }
         let made = queries::made_payments_as_of(self.state.store.reads(), loan_id, as_of).await?;
-        let owed = loans::owed(loan.total_repayable, loan.installment, made);
+        let owed = loans::owed(terms.total_repayable.get(), terms.installment.get(), made);
         Ok(Response::new(pb::GetLoanBalanceResponse {
             loan_id,
-            outstanding: currency.money(Minor::new(owed)).to_string(),
-            currency_code: currency.code,
+            outstanding: terms.currency.money(Minor::new(owed)).to_string(),
+            currency_code: terms.currency.code,
             as_of: Some(timestamp(as_of)),
         }))
     }

@@ -11,7 +11,6 @@ pub mod loans;
 pub mod pagination;
 pub mod payouts;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use tonic::Request;
@@ -19,11 +18,10 @@ use tonic::Request;
 use crate::auth::{AdminKey, CallerAuth, KnownProfiles};
 use crate::conversions::to_wire::FromReceipt;
 use crate::currencies::Currencies;
-use crate::domain::{Balance, Profile};
+use crate::domain::{Profile, ProfileBalances};
 use crate::error::Error;
 use crate::ledger::{Command, Hold, Ledger, Op, RequestId};
-use crate::store::entities::profile;
-use crate::store::{Store, queries};
+use crate::store::{Store, profiles};
 
 pub(crate) use crate::conversions::from_wire::{id_field, text_field};
 
@@ -102,35 +100,11 @@ fn call_hold<T>(request: &Request<T>) -> Option<Hold> {
     request.extensions().get::<Hold>().cloned()
 }
 
-/// Profiles with their balances: every currency each has held plus the
-/// platform currency (zero when never held), by code. One query.
-async fn with_balances(
-    state: &AppState,
-    profiles: Vec<profile::Model>,
-) -> Result<Vec<Profile>, Error> {
-    let ids: BTreeSet<i64> = profiles.iter().map(|p| p.id).collect();
-    let platform = state.currencies.platform().await?;
-    let mut by_profile: BTreeMap<i64, BTreeMap<String, Balance>> = BTreeMap::new();
-    for row in queries::balances_of(state.store.reads(), ids).await? {
-        let currency = state.currencies.known(&row.currency_code).await?;
-        by_profile.entry(row.profile_id).or_default().insert(
-            row.currency_code.clone(),
-            Balance::from_row(&row, &currency),
-        );
-    }
-    Ok(profiles
-        .into_iter()
-        .map(|model| {
-            let mut balances = by_profile.remove(&model.id).unwrap_or_default();
-            let platform_balance = balances
-                .entry(platform.code.clone())
-                .or_insert_with(|| Balance::zero(&platform))
-                .clone();
-            Profile {
-                model,
-                platform_balance,
-                balances: balances.into_values().collect(),
-            }
-        })
-        .collect())
+/// A profile with its balances: every currency it has held plus the
+/// platform currency (zero when never held), by code.
+async fn with_balances(state: &AppState, profile: Profile) -> Result<ProfileBalances, Error> {
+    profiles::with_balances(state.store.reads(), &state.currencies, vec![profile])
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal("profile vanished".to_owned()))
 }

@@ -5,12 +5,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
-};
 
 use crate::error::Error;
+use crate::store::lists::Keyset;
 
 const DEFAULT_PAGE_SIZE: u64 = 50;
 const MAX_PAGE_SIZE: u64 = 1000;
@@ -24,13 +21,6 @@ pub struct PageRequest {
     pub size: u64,
     /// The last id of the previous page, if any.
     pub after: Option<i64>,
-}
-
-/// A list's order: by id, ascending or newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdOrder {
-    Ascending,
-    Descending,
 }
 
 impl PageRequest {
@@ -55,45 +45,16 @@ impl PageRequest {
         Ok(PageRequest { list, size, after })
     }
 
-    /// Fetches the page of `query` (already filtered to the caller's rows)
-    /// and the token of the next page: one indexed query.
-    pub async fn fetch<E, C>(
-        &self,
-        db: &C,
-        query: Select<E>,
-        id: E::Column,
-        order: IdOrder,
-        id_of: impl Fn(&E::Model) -> i64,
-    ) -> Result<(Vec<E::Model>, String), Error>
-    where
-        E: EntityTrait,
-        C: ConnectionTrait,
-    {
-        let query = match (self.after, order) {
-            (Some(after), IdOrder::Ascending) => query.filter(id.gt(after)),
-            (Some(before), IdOrder::Descending) => query.filter(id.lt(before)),
-            (None, _) => query,
-        };
-        let direction = match order {
-            IdOrder::Ascending => Order::Asc,
-            IdOrder::Descending => Order::Desc,
-        };
-        let mut rows = query
-            .order_by(sort_key(id), direction)
-            .limit(self.fetch_limit())
-            .all(db)
-            .await?;
-        let next_page_token = self.finish(&mut rows, id_of);
-        Ok((rows, next_page_token))
+    /// Where the page starts and how many rows its list reads: the page
+    /// and one more, to learn whether another page follows.
+    pub fn keyset(&self) -> Keyset {
+        Keyset {
+            after: self.after,
+            limit: self.size + 1,
+        }
     }
 
-    /// Rows to ask the database for: one more than the page, to learn
-    /// whether another page follows.
-    pub fn fetch_limit(&self) -> u64 {
-        self.size + 1
-    }
-
-    /// Cuts `rows` (fetched with `fetch_limit`) to the page and returns the
+    /// Cuts `rows` (fetched with [`PageRequest::keyset`]) to the page and returns the
     /// token of the next page, empty on the last.
     pub fn finish<T>(&self, rows: &mut Vec<T>, id: impl Fn(&T) -> i64) -> String {
         if rows.len() as u64 > self.size {
@@ -105,15 +66,6 @@ impl PageRequest {
             String::new()
         }
     }
-}
-
-/// The id as an expression: a caller's rows are then found through the
-/// party indexes and sorted, whereas ordering by the bare column lets
-/// PostgreSQL walk the whole primary key filtering for the caller's few rows,
-/// which grows with the table.
-fn sort_key<C: ColumnTrait>(id: C) -> SimpleExpr {
-    use sea_orm::sea_query::ExprTrait;
-    id.into_expr().add(0)
 }
 
 fn encode(list: &str, last_id: i64) -> String {

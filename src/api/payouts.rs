@@ -2,15 +2,13 @@
 
 use tonic::{Request, Response, Status};
 
-use super::pagination::{IdOrder, PageRequest};
+use super::pagination::PageRequest;
 use super::{AppState, call_hold, id_field, move_money};
 use crate::conversions::from_wire::RequestPayoutInput;
-use crate::domain::Payout;
 use crate::error::{Error, Resource};
 use crate::ledger::Op;
 use crate::proto::pb::{self, payout_service_server::PayoutService};
-use crate::store::entities::payout;
-use crate::store::queries;
+use crate::store::{lists, queries};
 
 pub struct PayoutApi {
     state: AppState,
@@ -20,19 +18,6 @@ impl PayoutApi {
     pub fn new(state: AppState) -> Self {
         PayoutApi { state }
     }
-}
-
-/// Stored payouts as domain values.
-pub(super) async fn payouts(
-    state: &AppState,
-    rows: Vec<payout::Model>,
-) -> Result<Vec<Payout>, Error> {
-    let mut payouts = Vec::with_capacity(rows.len());
-    for model in rows {
-        let currency = state.currencies.known(&model.currency_code).await?;
-        payouts.push(Payout::new(model, &currency));
-    }
-    Ok(payouts)
 }
 
 #[tonic::async_trait]
@@ -56,11 +41,10 @@ impl PayoutService for PayoutApi {
         let id = id_field("id", request.get_ref().id)?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let model = queries::payout_of(db, id, Some(caller))
+        let payout = queries::payout_of(db, &self.state.currencies, id, Some(caller))
             .await?
             .ok_or(Error::NotFound(Resource::Payout, id))?;
-        let mut found = payouts(&self.state, vec![model]).await?;
-        Ok(Response::new(found.remove(0).into()))
+        Ok(Response::new(payout.into()))
     }
 
     async fn list_payouts(
@@ -72,21 +56,11 @@ impl PayoutService for PayoutApi {
         let page = PageRequest::parse("payouts", req.page_size, &req.page_token)?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let (rows, next_page_token) = page
-            .fetch(
-                db,
-                queries::payouts_of(caller),
-                payout::Column::Id,
-                IdOrder::Descending,
-                |p| p.id,
-            )
-            .await?;
+        let mut payouts =
+            lists::payouts_of(db, &self.state.currencies, caller, page.keyset()).await?;
+        let next_page_token = page.finish(&mut payouts, |p| p.id);
         Ok(Response::new(pb::ListPayoutsResponse {
-            payouts: payouts(&self.state, rows)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
+            payouts: payouts.into_iter().map(Into::into).collect(),
             next_page_token,
         }))
     }

@@ -4,12 +4,13 @@
 
 pub mod jwt;
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
 use tonic::metadata::MetadataMap;
 
+use crate::domain::Profile;
 use crate::error::{AuthFailure, Error};
-use crate::store::entities::profile;
+use crate::store::profiles;
 
 /// Metadata key carrying the caller's profile id.
 pub const PROFILE_ID_KEY: &str = "profile_id";
@@ -101,9 +102,8 @@ impl KnownProfiles {
 }
 
 /// The caller's profile; an id with no profile is UNAUTHENTICATED.
-pub async fn load_caller<C: ConnectionTrait>(db: &C, id: i64) -> Result<profile::Model, Error> {
-    profile::Entity::find_by_id(id)
-        .one(db)
+pub async fn load_caller<C: ConnectionTrait>(db: &C, id: i64) -> Result<Profile, Error> {
+    profiles::profile(db, id)
         .await?
         .ok_or(Error::Unauthenticated(AuthFailure::UnknownProfile))
 }

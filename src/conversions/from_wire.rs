@@ -5,15 +5,15 @@
 //! checked for its shape here and resolved against its currency (which
 //! sets how many decimals it may have) by [`AmountInput::resolve`].
 
-use chrono::{DateTime, Datelike, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 
 use crate::currencies::Currencies;
-use crate::error::Error;
+use crate::domain::{FeedItemState, LoanPaymentStatus, NewProfile, PaymentRange, ProfileType};
+use crate::error::{Error, Violation};
 use crate::ledger::RequestId;
 use crate::loans::{AnnualRate, MAX_TERM_MONTHS};
 use crate::money::{Currency, Money, MoneyError, Rounding};
 use crate::proto::pb;
-use crate::store::entities::loan_payment::LoanPaymentStatus;
 
 /// A positive id field.
 pub fn id_field(field: &str, value: i64) -> Result<i64, Error> {
@@ -316,5 +316,232 @@ pub fn loan_payment_status_field(value: i32) -> Result<LoanPaymentStatus, Error>
             "status",
             "must be LOAN_PAYMENT_STATUS_MADE or LOAN_PAYMENT_STATUS_MISSED",
         )),
+    }
+}
+
+/// The `state` filter of feed items: unspecified is every state.
+pub fn feed_item_state_field(value: i32) -> Result<Option<FeedItemState>, Error> {
+    match pb::FeedItemState::try_from(value) {
+        Ok(pb::FeedItemState::Unspecified) => Ok(None),
+        Ok(pb::FeedItemState::Applied) => Ok(Some(FeedItemState::Applied)),
+        Ok(pb::FeedItemState::Rejected) => Ok(Some(FeedItemState::Rejected)),
+        Err(_) => Err(Error::invalid(
+            "state",
+            "must be FEED_ITEM_STATE_APPLIED, FEED_ITEM_STATE_REJECTED or unspecified",
+        )),
+    }
+}
+
+const MAX_NAME_CHARS: usize = 200;
+
+/// Every field of a new profile is checked, and all refusals reported
+/// together.
+impl TryFrom<&pb::CreateProfileRequest> for NewProfile {
+    type Error = Error;
+    fn try_from(req: &pb::CreateProfileRequest) -> Result<Self, Error> {
+        let mut violations = Vec::new();
+        let mut field = |name: &str, text: &str| match text_field(name, text, MAX_NAME_CHARS) {
+            Ok(value) => value,
+            Err(Error::InvalidArgument(v)) => {
+                violations.extend(v);
+                String::new()
+            }
+            Err(_) => String::new(),
+        };
+        let first_name = field("first_name", &req.first_name);
+        let last_name = field("last_name", &req.last_name);
+        let profession = field("profession", &req.profession);
+        let profile_type = match pb::ProfileType::try_from(req.r#type) {
+            Ok(pb::ProfileType::Client) => Some(ProfileType::Client),
+            Ok(pb::ProfileType::Contractor) => Some(ProfileType::Contractor),
+            _ => None,
+        };
+        if profile_type.is_none() {
+            violations.push(Violation::new(
+                "type",
+                "must be PROFILE_TYPE_CLIENT or PROFILE_TYPE_CONTRACTOR",
+            ));
+        }
+        let external_id = if req.external_id.is_empty() {
+            None
+        } else {
+            match text_field("external_id", &req.external_id, MAX_NAME_CHARS) {
+                Ok(id) => Some(id),
+                Err(Error::InvalidArgument(v)) => {
+                    violations.extend(v);
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let Some(profile_type) = profile_type.filter(|_| violations.is_empty()) else {
+            return Err(Error::InvalidArgument(violations));
+        };
+        Ok(NewProfile {
+            first_name,
+            last_name,
+            profession,
+            profile_type,
+            external_id,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Bound {
+    Start,
+    End,
+}
+
+impl PaymentRange {
+    /// `start` and `end` are each `YYYY-MM-DD` or RFC 3339. A date start is
+    /// that day's 00:00:00 UTC, a date end includes its whole day.
+    pub fn parse(start: &str, end: &str) -> Result<Self, Error> {
+        let start_at = parse_bound("start", start, Bound::Start);
+        let end_at = parse_bound("end", end, Bound::End);
+        let (start, end) = match (start_at, end_at) {
+            (Ok(start), Ok(end)) => (start, end),
+            (Err(Error::InvalidArgument(mut a)), Err(Error::InvalidArgument(b))) => {
+                a.extend(b);
+                return Err(Error::InvalidArgument(a));
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        };
+        if start > end {
+            return Err(Error::invalid("start", "must not be after end"));
+        }
+        Ok(PaymentRange { start, end })
+    }
+}
+
+fn parse_bound(field: &str, text: &str, bound: Bound) -> Result<DateTime<Utc>, Error> {
+    if text.is_empty() {
+        return Err(Error::invalid(
+            field,
+            "is required: a date YYYY-MM-DD or an RFC 3339 instant",
+        ));
+    }
+    let is_date_shape = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if is_date_shape {
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| Error::invalid(field, format!("{text:?} is not a valid date")))?;
+        let midnight = date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        return Ok(match bound {
+            Bound::Start => midnight,
+            // The whole day: up to its last microsecond (what is stored).
+            Bound::End => midnight + Duration::days(1) - Duration::microseconds(1),
+        });
+    }
+    let instant = DateTime::parse_from_rfc3339(text)
+        .map_err(|_| {
+            Error::invalid(
+                field,
+                format!(
+                    "{:?} is neither a date YYYY-MM-DD nor an RFC 3339 instant",
+                    crate::error::excerpt(text, 40)
+                ),
+            )
+        })?
+        .with_timezone(&Utc);
+    if !(1..=9999).contains(&instant.year()) {
+        return Err(Error::invalid(field, "must be between years 0001 and 9999"));
+    }
+    // Stored times have microsecond precision: round the bounds inwards.
+    let truncated = instant.trunc_subsecs(6);
+    Ok(match bound {
+        Bound::Start if truncated < instant => truncated + Duration::microseconds(1),
+        _ => truncated,
+    })
+}
+
+impl TryFrom<&pb::GetBestProfessionRequest> for PaymentRange {
+    type Error = Error;
+    fn try_from(req: &pb::GetBestProfessionRequest) -> Result<Self, Error> {
+        PaymentRange::parse(&req.start, &req.end)
+    }
+}
+
+const DEFAULT_CLIENTS: i32 = 2;
+const MAX_CLIENTS: i32 = 1000;
+
+/// The best-clients report's range and how many clients it lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BestClientsInput {
+    pub range: PaymentRange,
+    pub limit: u64,
+}
+
+impl TryFrom<&pb::ListBestClientsRequest> for BestClientsInput {
+    type Error = Error;
+    fn try_from(req: &pb::ListBestClientsRequest) -> Result<Self, Error> {
+        let limit = match req.limit {
+            0 => DEFAULT_CLIENTS,
+            n if (1..=MAX_CLIENTS).contains(&n) => n,
+            _ => {
+                return Err(Error::invalid(
+                    "limit",
+                    "must be between 0 (meaning 2) and 1000",
+                ));
+            }
+        };
+        Ok(BestClientsInput {
+            range: PaymentRange::parse(&req.start, &req.end)?,
+            limit: limit as u64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn dates_cover_whole_days() {
+        let range = PaymentRange::parse("2020-08-10", "2020-08-15").unwrap();
+        assert_eq!(range.start, utc("2020-08-10T00:00:00Z"));
+        assert_eq!(range.end, utc("2020-08-15T23:59:59.999999Z"));
+    }
+
+    #[test]
+    fn instants_are_inclusive_and_zoned() {
+        let range =
+            PaymentRange::parse("2020-08-15T19:11:26.737Z", "2020-08-15T21:11:26.737+02:00")
+                .unwrap();
+        assert_eq!(range.start, range.end);
+    }
+
+    #[test]
+    fn refuses_garbage_and_reversed_ranges() {
+        for (start, end) in [
+            ("", "2020-01-01"),
+            ("2020-01-01", ""),
+            ("2020-13-01", "2020-12-31"),
+            ("2020-02-30", "2020-12-31"),
+            ("yesterday", "2020-12-31"),
+            ("2020-1-1", "2020-12-31"),
+            ("2020-12-31", "2020-01-01"),
+            ("2020-01-01T00:00:00", "2020-12-31"),
+        ] {
+            assert!(
+                PaymentRange::parse(start, end).is_err(),
+                "{start:?} {end:?}"
+            );
+        }
     }
 }

@@ -1,50 +1,47 @@
 //! Domain values into `jobpay.v1` messages.
 
 use crate::domain::{
-    Balance, BalanceSummary, Job, LedgerEntry, Loan, LoanPayment, Payout, PayoutRequestTotal,
-    Profile,
+    Balance, BalanceSummary, BestClient, Contract, ContractStatus, EntryKind, FeedItem,
+    FeedItemState, Job, LedgerEntry, Loan, LoanPayment, LoanPaymentStatus, Payout,
+    PayoutRequestTotal, PayoutState, ProfileBalances, ProfileType,
 };
 use crate::feed::status::FeedStatus;
 use crate::ledger::Receipt;
 use crate::money::{Currency, Minor};
 use crate::proto::{pb, timestamp};
-use crate::store::entities::feed_item::{self, FeedItemState};
-use crate::store::entities::loan_payment::LoanPaymentStatus;
-use crate::store::entities::payout::PayoutState;
-use crate::store::entities::{contract, ledger_entry, profile};
 
-impl From<profile::ProfileType> for pb::ProfileType {
-    fn from(value: profile::ProfileType) -> Self {
+impl From<ProfileType> for pb::ProfileType {
+    fn from(value: ProfileType) -> Self {
         match value {
-            profile::ProfileType::Client => pb::ProfileType::Client,
-            profile::ProfileType::Contractor => pb::ProfileType::Contractor,
+            ProfileType::Client => pb::ProfileType::Client,
+            ProfileType::Contractor => pb::ProfileType::Contractor,
         }
     }
 }
 
-impl From<contract::ContractStatus> for pb::ContractStatus {
-    fn from(value: contract::ContractStatus) -> Self {
+impl From<ContractStatus> for pb::ContractStatus {
+    fn from(value: ContractStatus) -> Self {
         match value {
-            contract::ContractStatus::New => pb::ContractStatus::New,
-            contract::ContractStatus::InProgress => pb::ContractStatus::InProgress,
-            contract::ContractStatus::Terminated => pb::ContractStatus::Terminated,
+            ContractStatus::New => pb::ContractStatus::New,
+            ContractStatus::InProgress => pb::ContractStatus::InProgress,
+            ContractStatus::Terminated => pb::ContractStatus::Terminated,
         }
     }
 }
 
-impl From<ledger_entry::EntryKind> for pb::LedgerEntryKind {
-    fn from(value: ledger_entry::EntryKind) -> Self {
+impl From<EntryKind> for pb::LedgerEntryKind {
+    fn from(value: EntryKind) -> Self {
         match value {
-            ledger_entry::EntryKind::Opening => pb::LedgerEntryKind::Opening,
-            ledger_entry::EntryKind::Deposit => pb::LedgerEntryKind::Deposit,
-            ledger_entry::EntryKind::JobPayment => pb::LedgerEntryKind::JobPayment,
-            ledger_entry::EntryKind::Withdrawal => pb::LedgerEntryKind::Withdrawal,
-            ledger_entry::EntryKind::Transfer => pb::LedgerEntryKind::Transfer,
-            ledger_entry::EntryKind::Payout => pb::LedgerEntryKind::Payout,
-            ledger_entry::EntryKind::ExternalCredit => pb::LedgerEntryKind::ExternalCredit,
-            ledger_entry::EntryKind::ExternalDebit => pb::LedgerEntryKind::ExternalDebit,
-            ledger_entry::EntryKind::LoanDisbursement => pb::LedgerEntryKind::LoanDisbursement,
-            ledger_entry::EntryKind::LoanRepayment => pb::LedgerEntryKind::LoanRepayment,
+            EntryKind::Opening => pb::LedgerEntryKind::Opening,
+            EntryKind::Deposit => pb::LedgerEntryKind::Deposit,
+            EntryKind::JobPayment => pb::LedgerEntryKind::JobPayment,
+            EntryKind::Withdrawal => pb::LedgerEntryKind::Withdrawal,
+            EntryKind::Transfer => pb::LedgerEntryKind::Transfer,
+            EntryKind::Payout => pb::LedgerEntryKind::Payout,
+            EntryKind::ExternalCredit => pb::LedgerEntryKind::ExternalCredit,
+            EntryKind::ExternalDebit => pb::LedgerEntryKind::ExternalDebit,
+            EntryKind::LoanDisbursement => pb::LedgerEntryKind::LoanDisbursement,
+            EntryKind::LoanRepayment => pb::LedgerEntryKind::LoanRepayment,
         }
     }
 }
@@ -69,34 +66,34 @@ impl From<Balance> for pb::Balance {
     }
 }
 
-impl From<Profile> for pb::Profile {
-    fn from(profile: Profile) -> Self {
-        let model = profile.model;
+impl From<ProfileBalances> for pb::Profile {
+    fn from(with_balances: ProfileBalances) -> Self {
+        let profile = with_balances.profile;
         pb::Profile {
-            id: model.id,
-            first_name: model.first_name,
-            last_name: model.last_name,
-            profession: model.profession,
-            r#type: pb::ProfileType::from(model.profile_type).into(),
-            balance: profile.platform_balance.balance.to_string(),
-            create_time: Some(timestamp(model.created_at)),
-            balances: profile.balances.into_iter().map(Into::into).collect(),
-            external_id: model.external_id.unwrap_or_default(),
+            id: profile.id,
+            first_name: profile.first_name,
+            last_name: profile.last_name,
+            profession: profile.profession,
+            r#type: pb::ProfileType::from(profile.profile_type).into(),
+            balance: with_balances.platform_balance.balance.to_string(),
+            create_time: Some(timestamp(profile.create_time)),
+            balances: with_balances.balances.into_iter().map(Into::into).collect(),
+            external_id: profile.external_id.unwrap_or_default(),
         }
     }
 }
 
-impl From<contract::Model> for pb::Contract {
-    fn from(model: contract::Model) -> Self {
+impl From<Contract> for pb::Contract {
+    fn from(contract: Contract) -> Self {
         pb::Contract {
-            id: model.id,
-            terms: model.terms,
-            status: pb::ContractStatus::from(model.status).into(),
-            client_id: model.client_id,
-            contractor_id: model.contractor_id,
-            create_time: Some(timestamp(model.created_at)),
-            update_time: Some(timestamp(model.updated_at)),
-            currency_code: model.currency_code,
+            id: contract.id,
+            terms: contract.terms,
+            status: pb::ContractStatus::from(contract.status).into(),
+            client_id: contract.client_id,
+            contractor_id: contract.contractor_id,
+            create_time: Some(timestamp(contract.create_time)),
+            update_time: Some(timestamp(contract.update_time)),
+            currency_code: contract.currency_code,
         }
     }
 }
@@ -119,24 +116,20 @@ impl From<Job> for pb::Job {
 
 impl From<LedgerEntry> for pb::LedgerEntry {
     fn from(entry: LedgerEntry) -> Self {
-        let LedgerEntry { model, currency } = entry;
-        let money = |units: Option<i64>| {
-            units
-                .map(|u| Minor::new(u).format(currency.precision))
-                .unwrap_or_default()
-        };
+        let precision = entry.currency.precision;
+        let money = |units: Option<Minor>| units.map(|u| u.format(precision)).unwrap_or_default();
         pb::LedgerEntry {
-            id: model.id,
-            kind: pb::LedgerEntryKind::from(model.kind).into(),
-            debit_profile_id: model.debit_profile_id.unwrap_or(0),
-            credit_profile_id: model.credit_profile_id.unwrap_or(0),
-            amount: Minor::new(model.amount).format(currency.precision),
-            job_id: model.job_id.unwrap_or(0),
-            debit_balance_after: money(model.debit_balance_after),
-            credit_balance_after: money(model.credit_balance_after),
-            request_id: model.request_id.unwrap_or_default(),
-            create_time: Some(timestamp(model.created_at)),
-            currency_code: currency.code,
+            id: entry.id,
+            kind: pb::LedgerEntryKind::from(entry.kind).into(),
+            debit_profile_id: entry.debit_profile_id.unwrap_or(0),
+            credit_profile_id: entry.credit_profile_id.unwrap_or(0),
+            amount: entry.amount.format(precision),
+            job_id: entry.job_id.unwrap_or(0),
+            debit_balance_after: money(entry.debit_balance_after),
+            credit_balance_after: money(entry.credit_balance_after),
+            request_id: entry.request_id.unwrap_or_default(),
+            create_time: Some(timestamp(entry.create_time)),
+            currency_code: entry.currency.code,
         }
     }
 }
@@ -271,6 +264,16 @@ impl From<PayoutRequestTotal> for pb::PayoutRequestTotal {
     }
 }
 
+impl From<BestClient> for pb::BestClient {
+    fn from(client: BestClient) -> Self {
+        pb::BestClient {
+            id: client.id,
+            full_name: client.full_name,
+            paid: client.paid.to_string(),
+        }
+    }
+}
+
 impl From<LoanPaymentStatus> for pb::LoanPaymentStatus {
     fn from(status: LoanPaymentStatus) -> Self {
         match status {
@@ -343,8 +346,8 @@ impl From<FeedItemState> for pb::FeedItemState {
     }
 }
 
-impl From<feed_item::Model> for pb::FeedItem {
-    fn from(item: feed_item::Model) -> Self {
+impl From<FeedItem> for pb::FeedItem {
+    fn from(item: FeedItem) -> Self {
         pb::FeedItem {
             id: item.id,
             user_id: item.user_id,

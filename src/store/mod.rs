@@ -1,10 +1,18 @@
 //! The database: connecting, migrating, entities, and the one transaction
-//! runner every write goes through.
+//! runner every write goes through. Handlers read and write through named
+//! functions, one room per concern (`queries`, `lists`, `reports`,
+//! `profiles`, `contracts`), that take and return domain values; rows and
+//! enums cross into the domain in `convert`.
 
+pub mod contracts;
+mod convert;
 pub mod entities;
 pub mod feed;
+pub mod lists;
 pub mod postgres_url;
+pub mod profiles;
 pub mod queries;
+pub mod reports;
 mod sqlstate;
 
 use std::future::Future;

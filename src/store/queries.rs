@@ -1,5 +1,6 @@
-//! Named queries for currencies and balances: the SQL behind the handlers'
-//! and the registry's reads, so that neither builds queries of its own.
+//! Named queries for currencies, balances, payouts and loans: the SQL
+//! behind the handlers' and the registry's reads, so that neither builds
+//! queries of its own. What a handler gets back is a domain value.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +13,11 @@ use chrono::{DateTime, Utc};
 
 use super::entities::loan_payment::{self, LoanPaymentStatus};
 use super::entities::{balance, currency, loan, payout};
+use super::lists::Keyset;
+use crate::currencies::Currencies;
+use crate::domain::{Balance, BalanceSummary, Loan, LoanPayment, LoanTerms, Payout};
 use crate::error::Error;
+use crate::money::Currency;
 
 pub async fn currency_by_code<C: ConnectionTrait>(
     db: &C,
@@ -66,7 +71,7 @@ pub async fn balances_of<C: ConnectionTrait>(
 }
 
 /// One balance row, if the profile ever held the currency.
-pub async fn balance_of<C: ConnectionTrait>(
+async fn balance_row<C: ConnectionTrait>(
     db: &C,
     profile_id: i64,
     currency_code: &str,
@@ -78,80 +83,110 @@ pub async fn balance_of<C: ConnectionTrait>(
     )
 }
 
+/// A profile's money in one currency; zero when never held.
+pub async fn balance_in<C: ConnectionTrait>(
+    db: &C,
+    profile_id: i64,
+    currency: &Currency,
+) -> Result<Balance, Error> {
+    Ok(match balance_row(db, profile_id, &currency.code).await? {
+        Some(row) => Balance::from_row(&row, currency),
+        None => Balance::zero(currency),
+    })
+}
+
+/// A profile's balance in one currency with its totals; zero when never
+/// held.
+pub async fn balance_summary<C: ConnectionTrait>(
+    db: &C,
+    profile_id: i64,
+    currency: &Currency,
+) -> Result<BalanceSummary, Error> {
+    let row = balance_row(db, profile_id, &currency.code).await?;
+    Ok(BalanceSummary::new(profile_id, currency, row.as_ref()))
+}
+
 /// A payout, if it exists and belongs to `profile_id` (any profile when
 /// `None`).
 pub async fn payout_of<C: ConnectionTrait>(
     db: &C,
+    currencies: &Currencies,
     id: i64,
     profile_id: Option<i64>,
-) -> Result<Option<payout::Model>, Error> {
+) -> Result<Option<Payout>, Error> {
     let mut query = payout::Entity::find_by_id(id);
     if let Some(profile_id) = profile_id {
         query = query.filter(payout::Column::ProfileId.eq(profile_id));
     }
-    Ok(query.one(db).await?)
+    let Some(model) = query.one(db).await? else {
+        return Ok(None);
+    };
+    Ok(payouts(currencies, vec![model]).await?.pop())
 }
 
-/// A profile's payouts, as a query to page through.
-pub fn payouts_of(profile_id: i64) -> sea_orm::Select<payout::Entity> {
-    payout::Entity::find().filter(payout::Column::ProfileId.eq(profile_id))
-}
-
-/// Per profile with requested payouts in `currency_code` and an id above
-/// `after`: (profile id, first name, last name, amounts added up, count),
-/// by profile id, at most `limit` rows.
-pub async fn payout_request_totals<C: ConnectionTrait>(
-    db: &C,
-    currency_code: &str,
-    after: Option<i64>,
-    limit: u64,
-) -> Result<Vec<(i64, String, String, i64, i64)>, Error> {
-    use sea_orm::sea_query::{Expr, JoinType};
-    use sea_orm::{QuerySelect, RelationDef};
-    let sum = super::saturating_sum(db.get_database_backend(), "\"payouts\".\"amount\"");
-    let to_profile: RelationDef = payout::Entity::belongs_to(super::entities::profile::Entity)
-        .from(payout::Column::ProfileId)
-        .to(super::entities::profile::Column::Id)
-        .into();
-    let mut query = payout::Entity::find()
-        .select_only()
-        .column(payout::Column::ProfileId)
-        .column(super::entities::profile::Column::FirstName)
-        .column(super::entities::profile::Column::LastName)
-        .column_as(Expr::cust(sum), "amount_total")
-        .column_as(payout::Column::Id.count(), "payout_count")
-        .join(JoinType::InnerJoin, to_profile)
-        .filter(payout::Column::State.eq(payout::PayoutState::Requested))
-        .filter(payout::Column::CurrencyCode.eq(currency_code));
-    if let Some(after) = after {
-        query = query.filter(payout::Column::ProfileId.gt(after));
+/// Stored payouts as domain values, each in its currency.
+pub(super) async fn payouts(
+    currencies: &Currencies,
+    rows: Vec<payout::Model>,
+) -> Result<Vec<Payout>, Error> {
+    let mut payouts = Vec::with_capacity(rows.len());
+    for model in rows {
+        let currency = currencies.known(&model.currency_code).await?;
+        payouts.push(Payout::new(model, &currency));
     }
-    Ok(query
-        .group_by(payout::Column::ProfileId)
-        .group_by(super::entities::profile::Column::FirstName)
-        .group_by(super::entities::profile::Column::LastName)
-        .order_by_asc(payout::Column::ProfileId)
-        .limit(limit)
-        .into_tuple()
-        .all(db)
-        .await?)
+    Ok(payouts)
 }
 
-pub async fn loan_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<loan::Model>, Error> {
+async fn loan_row<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<loan::Model>, Error> {
     Ok(loan::Entity::find_by_id(id).one(db).await?)
 }
 
-/// Loans, all or one borrower's, as a query to page through.
-pub fn loans_of(borrower_id: Option<i64>) -> sea_orm::Select<loan::Entity> {
-    let query = loan::Entity::find();
-    match borrower_id {
-        Some(id) => query.filter(loan::Column::BorrowerId.eq(id)),
-        None => query,
+/// A loan with its payment counts, if it exists.
+pub async fn loan<C: ConnectionTrait>(
+    db: &C,
+    currencies: &Currencies,
+    id: i64,
+) -> Result<Option<Loan>, Error> {
+    let Some(model) = loan_row(db, id).await? else {
+        return Ok(None);
+    };
+    Ok(with_payment_counts(db, currencies, vec![model])
+        .await?
+        .pop())
+}
+
+/// What never changes about a loan, if it exists: one row read, no count.
+pub async fn loan_terms<C: ConnectionTrait>(
+    db: &C,
+    currencies: &Currencies,
+    id: i64,
+) -> Result<Option<LoanTerms>, Error> {
+    let Some(model) = loan_row(db, id).await? else {
+        return Ok(None);
+    };
+    let currency = currencies.known(&model.currency_code).await?;
+    Ok(Some(LoanTerms::new(&model, &currency)))
+}
+
+/// Loans with their payment counts (one query for all).
+pub(super) async fn with_payment_counts<C: ConnectionTrait>(
+    db: &C,
+    currencies: &Currencies,
+    models: Vec<loan::Model>,
+) -> Result<Vec<Loan>, Error> {
+    let ids: BTreeSet<i64> = models.iter().map(|l| l.id).collect();
+    let counts = loan_payment_counts(db, ids).await?;
+    let mut loans = Vec::with_capacity(models.len());
+    for model in models {
+        let currency = currencies.known(&model.currency_code).await?;
+        let (made, missed) = counts.get(&model.id).copied().unwrap_or((0, 0));
+        loans.push(Loan::new(model, &currency, made, missed));
     }
+    Ok(loans)
 }
 
 /// Made and missed payments per loan, for these loans.
-pub async fn loan_payment_counts<C: ConnectionTrait>(
+async fn loan_payment_counts<C: ConnectionTrait>(
     db: &C,
     loan_ids: BTreeSet<i64>,
 ) -> Result<std::collections::HashMap<i64, (i64, i64)>, Error> {
@@ -198,23 +233,28 @@ pub async fn made_payments_as_of<C: ConnectionTrait>(
 }
 
 /// A loan's payments by payment time (unique per loan: one per month),
-/// after `after` (microseconds since the epoch), at most `limit`.
-pub async fn loan_payments_page<C: ConnectionTrait>(
+/// in the loan's `currency`; the keyset's key is a payment time in
+/// microseconds since the epoch.
+pub async fn loan_payments_of<C: ConnectionTrait>(
     db: &C,
     loan_id: i64,
-    after: Option<i64>,
-    limit: u64,
-) -> Result<Vec<loan_payment::Model>, Error> {
+    currency: &Currency,
+    keyset: Keyset,
+) -> Result<Vec<LoanPayment>, Error> {
     use sea_orm::QuerySelect;
     let mut query = loan_payment::Entity::find().filter(loan_payment::Column::LoanId.eq(loan_id));
-    if let Some(after) = after.and_then(DateTime::from_timestamp_micros) {
+    if let Some(after) = keyset.after.and_then(DateTime::from_timestamp_micros) {
         query = query.filter(loan_payment::Column::PaymentTime.gt(after));
     }
-    Ok(query
+    let rows = query
         .order_by_asc(loan_payment::Column::PaymentTime)
-        .limit(limit)
+        .limit(keyset.limit)
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| LoanPayment::new(row, currency))
+        .collect())
 }
 
 /// The debt outstanding at `as_of` over the loans in `currency_code`

@@ -3,7 +3,7 @@
 //! no server; each runs a modest number of cases so CI stays fast.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use jobpay::api::admin::PaymentRange;
+use jobpay::domain::PaymentRange;
 use jobpay::error::Error;
 use jobpay::ledger::RequestId;
 use jobpay::loans::{AnnualRate, MAX_TERM_MONTHS, installment};
