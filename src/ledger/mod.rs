@@ -1,12 +1,22 @@
 //! Money movements: the only code that changes balances.
 //!
 //! A movement is a [`Command`] (who, what, optional request id). Commands are
-//! executed in batches inside one serializable transaction by [`execute`]:
-//! it loads everything the batch needs in a fixed number of queries, decides
-//! each command in order against an in-memory view of the balances, then
-//! writes all ledger entries, balances, paid jobs and idempotency records in
-//! a fixed number of statements. A command that fails (insufficient funds,
-//! ...) writes nothing; the others in its batch are unaffected.
+//! executed in batches inside one serializable transaction by [`execute`], in
+//! three stages (TigerBeetle's state machine is the model):
+//!
+//! 1. `prefetch` does all the I/O before anything is decided: every row the
+//!    batch's commands may need, from each command's `footprint`, read (and on
+//!    PostgreSQL locked) in a fixed number of queries.
+//! 2. `decide` is synchronous and pure: each command in order against the
+//!    prefetched rows, in memory, giving its receipt (or refusal) and the
+//!    batch's effects. It never touches the database; its table tests run
+//!    with none (`decide_tests`).
+//! 3. `apply` writes the effects with a fixed number of statements and fills
+//!    the new rows' ids into the receipts.
+//!
+//! A command that fails (insufficient funds, ...) writes nothing; the others
+//! in its batch are unaffected. The operations live by family: `jobs`,
+//! `movements`, `payouts`, `loans`, `external`.
 //!
 //! [`Ledger`] (in `queue`) feeds `execute`: it queues commands per caller and
 //! runs each caller's queue as a sequence of batches, so a thousand concurrent
@@ -14,11 +24,21 @@
 //! of serialization failures. The database stays the arbiter: SERIALIZABLE
 //! makes batches from several replicas correct together.
 
-mod engine;
+mod apply;
+mod decide;
+#[cfg(test)]
+mod decide_tests;
+mod external;
+mod footprint;
 mod idempotency;
+mod jobs;
+mod loans;
+mod movements;
+mod payouts;
+mod prefetch;
 mod queue;
+mod state;
 
-pub use engine::execute;
 pub use idempotency::{RequestId, purge_expired_requests};
 pub use queue::{Hold, Ledger};
 
@@ -28,8 +48,24 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveEnum;
 
 use crate::domain::{Job, Loan, LoanPayment, Payout};
+use crate::error::Error;
 use crate::money::{Minor, Money};
-use crate::store::entities::loan_payment::LoanPaymentStatus;
+use crate::domain::LoanPaymentStatus;
+
+/// Runs `commands` in order inside `tx` and returns one outcome per command.
+///
+/// The outer `Err` is a database failure of the whole batch (the runner
+/// retries conflicts); an inner `Err` is one command refused, having written
+/// nothing. At most nine reads and nine writes, whatever the batch size.
+pub async fn execute(
+    tx: &sea_orm::DatabaseTransaction,
+    commands: &[Command],
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<Receipt, Error>>, Error> {
+    let known = prefetch::prefetch(tx, commands).await?;
+    let decided = decide::decide(known, commands, now);
+    apply::apply(tx, decided).await
+}
 
 /// What a command does. Amounts carry their (resolved) currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +197,7 @@ impl Op {
                 payment_time,
             } => format!(
                 "loan_id={loan_id}&status={}&payment_time={}",
-                status.to_value(),
+                crate::store::entities::loan_payment::LoanPaymentStatus::from(*status).to_value(),
                 micros(*payment_time)
             ),
             Op::ExternalCredit { profile_id, amount }
