@@ -17,10 +17,10 @@ use super::state::{
     BalanceState, BalanceViews, JobWithContract, LoadedLoan, LoadedPayout, Prefetched,
 };
 use super::{ADMIN, Command, Op, Receipt};
+use crate::domain::EntryKind;
 use crate::domain::Side;
 use crate::error::{AuthFailure, Error};
 use crate::money::{Currency, Minor, Money};
-use crate::domain::EntryKind;
 use crate::store::entities::{loan, loan_payment, payout, profile, request_record};
 
 /// What one command answers, once `apply` has written the batch.

@@ -11,12 +11,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use super::decide::{Decided, Decision, Effects, Fill, decide};
 use super::state::{BalanceState, JobWithContract, LoadedLoan, LoadedPayout, Prefetched};
 use super::{ADMIN, Command, NewLoan, Op, Receipt, RequestId};
+use crate::domain::EntryKind;
 use crate::domain::Totals;
+use crate::domain::{self, LoanPaymentStatus};
 use crate::error::{AuthFailure, Error, Resource};
 use crate::money::{Currency, Minor, Money};
 use crate::store::entities::contract::{self, ContractStatus};
-use crate::domain::EntryKind;
-use crate::domain::{self, LoanPaymentStatus};
 use crate::store::entities::payout::{self, PayoutState};
 use crate::store::entities::profile::{self, ProfileType};
 use crate::store::entities::{job, loan, request_record};
@@ -400,7 +400,10 @@ fn successes() -> Vec<(&'static str, Command, Check)> {
                 let Receipt::Payout { payout } = receipt else {
                     panic!("{receipt:?}")
                 };
-                assert_eq!((payout.id, payout.state), (PAYOUT, domain::PayoutState::Cancelled));
+                assert_eq!(
+                    (payout.id, payout.state),
+                    (PAYOUT, domain::PayoutState::Cancelled)
+                );
                 assert!(fills.is_empty());
                 assert_eq!(effects.changed_payouts.len(), 1);
                 assert_eq!(effects.balances[0].2.held, Minor::ZERO);
@@ -527,7 +530,10 @@ fn successes() -> Vec<(&'static str, Command, Check)> {
                 let Receipt::Payout { payout } = receipt else {
                     panic!("{receipt:?}")
                 };
-                assert_eq!((payout.id, payout.state), (PAYOUT, domain::PayoutState::PaidOut));
+                assert_eq!(
+                    (payout.id, payout.state),
+                    (PAYOUT, domain::PayoutState::PaidOut)
+                );
                 assert_eq!(fills, [Fill::PayoutEntry(0)]);
                 assert_eq!(effects.balances[0].2.held, Minor::ZERO);
             },

@@ -3,9 +3,9 @@
 
 use super::Receipt;
 use super::decide::{Batch, same_currency};
+use crate::domain::EntryKind;
 use crate::error::Error;
 use crate::money::Money;
-use crate::domain::EntryKind;
 
 impl Batch {
     /// Money earned outside the platform.

@@ -4,11 +4,11 @@
 use super::Receipt;
 use super::decide::Batch;
 use super::state::JobWithContract;
+use crate::domain::EntryKind;
 use crate::domain::Job;
 use crate::error::{Error, Resource};
 use crate::money::Minor;
 use crate::store::entities::contract::ContractStatus;
-use crate::domain::EntryKind;
 
 impl Batch {
     /// The caller (the job's client) pays the job. A job of a contract the

@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 
 use super::decide::{Batch, Decision, Fill, LoanPaymentWrite};
 use super::{NewLoan, Receipt};
+use crate::domain::EntryKind;
+use crate::domain::LoanPaymentStatus;
 use crate::domain::{Loan, LoanPayment};
 use crate::error::{Error, Resource};
 use crate::loans::month_key;
 use crate::money::{Currency, Minor};
-use crate::domain::EntryKind;
 use crate::store::entities::loan;
-use crate::domain::LoanPaymentStatus;
 use crate::store::entities::loan_payment;
 
 impl Batch {

@@ -47,10 +47,10 @@ use serde::{Deserialize, Serialize};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveEnum;
 
+use crate::domain::LoanPaymentStatus;
 use crate::domain::{Job, Loan, LoanPayment, Payout};
 use crate::error::Error;
 use crate::money::{Minor, Money};
-use crate::domain::LoanPaymentStatus;
 
 /// Runs `commands` in order inside `tx` and returns one outcome per command.
 ///

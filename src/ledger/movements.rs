@@ -3,9 +3,9 @@
 
 use super::Receipt;
 use super::decide::{Batch, same_currency};
+use crate::domain::EntryKind;
 use crate::error::Error;
 use crate::money::{Minor, Money};
-use crate::domain::EntryKind;
 use crate::store::entities::profile::ProfileType;
 
 impl Batch {

@@ -4,10 +4,10 @@
 
 use super::decide::{Batch, Decision, Fill, PayoutSlot, PayoutView};
 use super::{ADMIN, Receipt};
+use crate::domain::EntryKind;
 use crate::domain::Payout;
 use crate::error::{Error, Resource};
 use crate::money::{Currency, Minor, Money};
-use crate::domain::EntryKind;
 use crate::store::entities::payout::{self, PayoutState};
 
 impl Batch {
