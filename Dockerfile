@@ -5,7 +5,9 @@
 #     -e JOBPAY_DATABASE_URL=postgres://jobpay:secret@db:5432/jobpay jobpay:latest
 #
 # The image holds the one static-ish binary (it links only glibc and libgcc)
-# on distroless: no shell, no package manager, user nonroot (65532).
+# on distroless: no shell, no package manager, user nonroot (65532). It is
+# the service only: the tools beside it (`jobpay-bench`, `jobpay-feed-sim`)
+# are for development machines and are neither built nor shipped here.
 # ENTRYPOINT is the binary, CMD its subcommand: `docker run IMAGE migrate`,
 # `... audit`, `... seed`, `... serve --demo` all work.
 
@@ -18,12 +20,17 @@ WORKDIR /build
 # 1. Dependencies only, in their own layer: it is rebuilt when the manifests,
 #    the lock file, build.rs or proto/ change, not on every source edit.
 #    protoc comes from the protoc-bin-vendored build dependency.
+#    feed-sim/ is a workspace member (the tools' simulated upstream): its
+#    manifest is needed to resolve the workspace, its code is not. patches/
+#    holds the patched sqlx crates of [patch.crates-io].
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY migration/Cargo.toml migration/Cargo.toml
+COPY feed-sim/Cargo.toml feed-sim/Cargo.toml
+COPY patches patches
 COPY proto proto
-RUN mkdir -p src migration/src \
+RUN mkdir -p src migration/src feed-sim/src \
     && echo 'fn main() {}' > src/main.rs \
-    && touch src/lib.rs migration/src/lib.rs \
+    && touch src/lib.rs migration/src/lib.rs feed-sim/src/lib.rs \
     && cargo build --release --locked --bin jobpay \
     && rm -rf src migration/src
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The upstream feed at the real limits (BENCHMARKS.md "Feed"): `jobpay
-# feed-sim` produces ITEMS_PER_MINUTE transactions (4000) and allows
+# The upstream feed at the real limits (BENCHMARKS.md "Feed"):
+# `jobpay-feed-sim` produces ITEMS_PER_MINUTE transactions (4000) and allows
 # 5 requests a minute of at most 1000 items; `jobpay serve --feed-url`
 # ingests them into PostgreSQL for DURATION (10m). Every SAMPLE seconds the
 # lag is read from the server's metrics; at the end the database is checked:
@@ -24,6 +24,7 @@ export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-
 OUT="target/bench"
 mkdir -p "$OUT"
 BIN=target/release/jobpay
+SIM_BIN=target/release/jobpay-feed-sim
 SIM_PORT=8591
 PORT=50591
 MPORT=9591
@@ -40,15 +41,15 @@ seconds() { # 10m / 90s / 1h -> seconds
 }
 TOTAL="$(seconds "$DURATION")"
 
-echo "== building the release binary"
-cargo build --release --bin jobpay
+echo "== building the release binaries (the server and the simulated upstream)"
+cargo build --release --bin jobpay --bin jobpay-feed-sim
 
 psql -q -d postgres -c "DROP DATABASE IF EXISTS jobpay_feed_bench WITH (FORCE)"
 psql -q -d postgres -c "CREATE DATABASE jobpay_feed_bench"
 DB_URL="postgres://$PGUSER@$PGHOST:$PGPORT/jobpay_feed_bench"
 
 START="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-"$BIN" feed-sim --listen "127.0.0.1:$SIM_PORT" --items-per-minute "$IPM" \
+"$SIM_BIN" --listen "127.0.0.1:$SIM_PORT" --items-per-minute "$IPM" \
     --requests-per-minute "$RPM" >"$OUT/feed-sim.log" 2>&1 &
 SIM=$!
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DB_URL" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces BENCHMARKS.md: `jobpay bench` scenarios against a release server
+# Reproduces BENCHMARKS.md: `jobpay-bench` scenarios against a release server
 # on PostgreSQL, then pgbench running the same SQL transactions at the same
 # concurrency on the same PostgreSQL, and the ratio of the two. Both sides
 # reach PostgreSQL over TLS unless SSLMODE says otherwise.
@@ -49,8 +49,10 @@ HASH="$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)"
 PORT=50551
 MPORT=9551
 BIN=target/release/jobpay
+# The load generator: a tool of its own beside the server binary.
+BENCH_BIN=target/release/jobpay-bench
 
-# `jobpay bench` arguments of each scenario (word-split on use).
+# `jobpay-bench` arguments of each scenario (word-split on use).
 declare -A ARGS=(
     [storm]="storm --calls $CALLS"
     [storm-c]="storm --calls $CALLS --concurrency $C"
@@ -79,8 +81,8 @@ for scenario in $SCENARIOS; do
 done
 selected() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 
-echo "== building the release binary"
-cargo build --release --bin jobpay
+echo "== building the release binaries (the server and the load generator)"
+cargo build --release --bin jobpay --bin jobpay-bench
 
 fresh_db() {
     psql -q -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
@@ -135,7 +137,7 @@ stop_server() {
 }
 
 bench() { # scenario [args...]
-    "$BIN" bench "$@" --target "http://127.0.0.1:$PORT" --admin-key "$KEY" \
+    "$BENCH_BIN" "$@" --target "http://127.0.0.1:$PORT" --admin-key "$KEY" \
         --metrics "http://127.0.0.1:$MPORT/metrics" --server-pid "$SERVER"
 }
 

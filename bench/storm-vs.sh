@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The storm scenario on two jobpay binaries, alternating, in one run: how a
-# change moved the hot-debit figure. Each run gets a fresh database.
+# The storm scenario on two jobpay server binaries, alternating, in one run:
+# how a change moved the hot-debit figure. Each run gets a fresh database.
+# The load comes from this checkout's `jobpay-bench` for both servers (built
+# here), so only the server differs.
 #
 #   bench/storm-vs.sh OLD_BINARY NEW_BINARY [ROUNDS]
 #
@@ -14,6 +16,8 @@ export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-
 KEY="bench-admin-key"
 HASH="$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)"
 OUT=target/bench; mkdir -p "$OUT"
+cargo build --release --bin jobpay-bench
+BENCH_BIN=target/release/jobpay-bench
 
 storm() { # binary label
     psql -q -d postgres -c "DROP DATABASE IF EXISTS jobpay_storm WITH (FORCE)"
@@ -25,7 +29,7 @@ storm() { # binary label
         curl -sf http://127.0.0.1:9561/metrics | grep -q '^jobpay_health_serving 1' && break
         sleep 0.1
     done
-    "$1" bench storm --calls "$CALLS" --target http://127.0.0.1:50561 --admin-key "$KEY" \
+    "$BENCH_BIN" storm --calls "$CALLS" --target http://127.0.0.1:50561 --admin-key "$KEY" \
         --metrics http://127.0.0.1:9561/metrics --server-pid "$server" >"$OUT/storm-vs-$2.txt"
     kill "$server"; wait "$server" 2>/dev/null || true
     printf '%s %s calls/s, %s\n' "$2" "$(awk '/^throughput/{print $2}' "$OUT/storm-vs-$2.txt")" \

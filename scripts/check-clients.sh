@@ -5,15 +5,18 @@
 #   python-sdk   pytest clients/python against a live `serve --demo`
 #   typescript   scripts/check-typescript.sh: buf generate (protoc-gen-es)
 #                + tsc --noEmit of clients/typescript/example.ts
-#   readme       scripts/check_readme_examples.py: README buf curl examples
-#                run against a fresh demo server and compared
+#   readme       scripts/check_readme_examples.py: the buf curl and curl
+#                examples of README.md and of the docs pages with examples
+#                (docs/walkthrough.md, feed.md, http.md) run against a fresh
+#                demo server per page and compared
 #   web-clients  scripts/check-web.sh: a JavaScript client under Node
 #                (@connectrpc/connect-web, the browser transports) calls every
 #                method over gRPC-Web and Connect JSON against a fresh demo
 #                server (clients/typescript/web_check.ts)
 # Tools are installed into target/tools/ (scripts/setup-tools.sh). The server
-# binary is $JOBPAY_BIN, else target/debug/jobpay (built with
-# `cargo build --bin jobpay` when missing). Every check runs even when an
+# binary is $JOBPAY_BIN, else target/debug/jobpay, and the feed tests'
+# simulated upstream $JOBPAY_FEED_SIM_BIN, else target/debug/jobpay-feed-sim
+# (each built with `cargo build --bin ...` when missing). Every check runs even when an
 # earlier one failed; the exit status is non-zero when any failed.
 set -uo pipefail
 
@@ -28,13 +31,17 @@ fi
 PY="$ROOT/target/tools/venv/bin/python"
 
 export JOBPAY_BIN="${JOBPAY_BIN:-$ROOT/target/debug/jobpay}"
-if [[ ! -x "$JOBPAY_BIN" ]]; then
-    echo "==> $JOBPAY_BIN missing: cargo build --bin jobpay"
-    if ! cargo build --bin jobpay; then
-        echo "check-clients: cargo build failed" >&2
-        exit 1
+export JOBPAY_FEED_SIM_BIN="${JOBPAY_FEED_SIM_BIN:-$ROOT/target/debug/jobpay-feed-sim}"
+for binary in "$JOBPAY_BIN:jobpay" "$JOBPAY_FEED_SIM_BIN:jobpay-feed-sim"; do
+    path="${binary%:*}" name="${binary##*:}"
+    if [[ ! -x "$path" ]]; then
+        echo "==> $path missing: cargo build --bin $name"
+        if ! cargo build --bin "$name"; then
+            echo "check-clients: cargo build failed" >&2
+            exit 1
+        fi
     fi
-fi
+done
 
 names=()
 results=()

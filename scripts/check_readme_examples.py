@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Runs the `buf curl` and `curl` (HTTP/JSON) examples of README.md against a fresh demo server and
-compares what they print with the documented output, so that the
-documentation cannot drift from the service.
+"""Runs the `buf curl` and `curl` (HTTP/JSON) examples of README.md and of the
+docs pages with examples against a fresh demo server and compares what they
+print with the documented output, so that the documentation cannot drift
+from the service.
 
-The examples are the ```sh blocks between `<!-- examples:begin -->` and
-`<!-- examples:end -->`, each followed by a ```json block with the expected
-output. They run top to bottom, in one bash each, against one server started
+The pages are README.md and every docs/**/*.md holding the markers below
+(docs/walkthrough.md, docs/feed.md, docs/http.md, ...), or the pages named on
+the command line. In each page the examples are the ```sh blocks between
+`<!-- examples:begin -->` and `<!-- examples:end -->`, each followed by a
+```json block with the expected output. A page is one session: its examples
+run top to bottom, in one bash each, against one server of its own started
 with `serve --demo` on a free port and a fresh SQLite database:
 `127.0.0.1:50051` in a command is replaced by the server's address, and
 `$JOBPAY_ADMIN_KEY` is the admin key the server printed. `buf` is taken from
@@ -18,9 +22,10 @@ The comparison is structural (JSON values, key order ignored):
   google.rpc.ErrorInfo / BadRequest / ...) are decoded on both sides and
   compared as messages, since map fields such as ErrorInfo.metadata have no
   fixed wire order.
-Every RPC of every service in proto/jobpay/v1 must have an example.
+Every RPC of every service in proto/jobpay/v1 must have an example on one of
+the pages.
 
-Usage: check_readme_examples.py [--readme README.md] [--bin target/debug/jobpay]
+Usage: check_readme_examples.py [PAGE.md ...] [--bin target/debug/jobpay]
                                 [--show]   (print the actual outputs)
 Exit status: 0 when every example matches; 1 otherwise (with a diff).
 """
@@ -41,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- examples:begin -->", "<!-- examples:end -->"
@@ -55,14 +61,27 @@ RFC3339 = re.compile(
 
 
 class Example:
-    def __init__(self, index: int, line: int, command: str, expected_text: str):
-        self.index, self.line = index, line
+    def __init__(self, page: str, index: int, line: int, command: str, expected_text: str):
+        self.page, self.index, self.line = page, index, line
         self.command, self.expected_text = command, expected_text
 
     @property
     def title(self) -> str:
         m = re.search(r"/(jobpay\.v1\.\w+/\w+)", self.command)
-        return f"example {self.index} (README line {self.line}){': ' + m.group(1) if m else ''}"
+        return f"example {self.index} ({self.page} line {self.line}){': ' + m.group(1) if m else ''}"
+
+
+def default_pages() -> list[pathlib.Path]:
+    """README.md, then every page under docs/ that has examples."""
+    docs = sorted(p for p in (ROOT / "docs").rglob("*.md") if BEGIN in p.read_text())
+    return [ROOT / "README.md", *docs]
+
+
+def page_name(page: pathlib.Path) -> str:
+    try:
+        return str(page.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(page)
 
 
 def parse_examples(readme: pathlib.Path) -> list[Example]:
@@ -83,7 +102,8 @@ def parse_examples(readme: pathlib.Path) -> list[Example]:
         if lang in ("sh", "bash", "shell") and ("buf curl" in body or body.lstrip().startswith("curl ")):
             if i + 1 >= len(blocks) or blocks[i + 1][0] != "json":
                 sys.exit(f"{readme}:{line}: a buf curl example must be followed by a ```json block")
-            examples.append(Example(len(examples) + 1, line, body, blocks[i + 1][1]))
+            examples.append(Example(page_name(readme), len(examples) + 1, line, body,
+                                    blocks[i + 1][1]))
             i += 2
         else:
             i += 1
@@ -150,19 +170,24 @@ def start_server(binary: pathlib.Path, workdir: pathlib.Path):
     if key is None:
         proc.kill()
         sys.exit("the server printed no demo admin key")
-    wait_ready(address, deadline)
+    wait_ready(address, key, deadline)
     return proc, address, key
 
 
-def wait_ready(address: str, deadline: float) -> None:
-    host, port = address.rsplit(":", 1)
+def wait_ready(address: str, key: str, deadline: float) -> None:
+    """Until the server is SERVING: it listens at once, but answers
+    UNAVAILABLE until it has migrated and loaded the demo data. Asks a
+    read-only admin call over HTTP/JSON (503 while not serving)."""
+    request = urllib.request.Request(
+        f"http://{address}/jobpay.v1.AdminService/GetFeedStatus", data=b"{}", method="POST",
+        headers={"content-type": "application/json", "authorization": f"Bearer {key}"})
     while True:
         try:
-            with socket.create_connection((host, int(port)), timeout=1):
+            with urllib.request.urlopen(request, timeout=2):
                 return
-        except OSError:
+        except OSError:  # refused, reset, or an HTTP error status (503)
             if time.monotonic() > deadline:
-                sys.exit(f"{address} does not accept connections")
+                sys.exit(f"{address} is not SERVING")
             time.sleep(0.05)
 
 
@@ -234,26 +259,12 @@ def pretty(value) -> list[str]:
 # -- main -------------------------------------------------------------------------------
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--readme", type=pathlib.Path, default=ROOT / "README.md")
-    ap.add_argument("--bin", type=pathlib.Path,
-                    default=pathlib.Path(os.environ.get("JOBPAY_BIN") or ROOT / "target/debug/jobpay"))
-    ap.add_argument("--show", action="store_true", help="print every actual output")
-    args = ap.parse_args()
-
-    examples = parse_examples(args.readme)
-    missing = [m for m in proto_methods()
-               if not any(f"/{m}" in ex.command for ex in examples)]
-    buf_dir = ROOT / "target/tools/node/node_modules/.bin"
-    if not (buf_dir / "buf").exists():
-        sys.exit(f"{buf_dir}/buf not found: run scripts/setup-tools.sh node")
-    if not args.bin.is_file():
-        sys.exit(f"{args.bin} not found: run cargo build --bin jobpay (or set JOBPAY_BIN)")
-
+def run_page(examples: list[Example], binary: pathlib.Path, buf_dir: pathlib.Path,
+             show: bool) -> list[str]:
+    """Runs one page's examples against a server of its own; the failures."""
     failures = []
     with tempfile.TemporaryDirectory(prefix="jobpay-readme-") as tmp:
-        proc, address, key = start_server(args.bin, pathlib.Path(tmp))
+        proc, address, key = start_server(binary, pathlib.Path(tmp))
         env = dict(os.environ, JOBPAY_ADMIN_KEY=key,
                    PATH=f"{buf_dir}{os.pathsep}{os.environ.get('PATH', '')}")
         try:
@@ -272,7 +283,7 @@ def main() -> int:
                     failures.append(f"{ex.title}: exit {run.returncode}, output is not JSON:\n"
                                     f"{run.stdout}{run.stderr}")
                     continue
-                if args.show:
+                if show:
                     print(f"--- {ex.title} (exit {run.returncode})")
                     print(json.dumps(placeholders(actual), indent=2, ensure_ascii=False))
                 try:
@@ -283,18 +294,50 @@ def main() -> int:
                 got = normalize(expected, actual)
                 if got != expected:
                     diff = "\n".join(difflib.unified_diff(
-                        pretty(expected), pretty(got), "expected (README)", "actual", lineterm=""))
+                        pretty(expected), pretty(got), f"expected ({ex.page})", "actual",
+                        lineterm=""))
                     failures.append(f"{ex.title}: output differs (exit {run.returncode})\n"
                                     f"$ {ex.command.strip()}\n{diff}")
         finally:
             stop_server(proc)
+    return failures
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("pages", nargs="*", type=pathlib.Path,
+                    help="pages to check (default: README.md and the docs pages with examples)")
+    ap.add_argument("--bin", type=pathlib.Path,
+                    default=pathlib.Path(os.environ.get("JOBPAY_BIN") or ROOT / "target/debug/jobpay"))
+    ap.add_argument("--show", action="store_true", help="print every actual output")
+    args = ap.parse_args()
+
+    pages = args.pages or default_pages()
+    sessions = [(page, parse_examples(page)) for page in pages]
+    everything = [ex for _, examples in sessions for ex in examples]
+    # Every method somewhere, when every page is checked.
+    missing = [] if args.pages else [
+        m for m in proto_methods() if not any(f"/{m}" in ex.command for ex in everything)]
+    buf_dir = ROOT / "target/tools/node/node_modules/.bin"
+    if not (buf_dir / "buf").exists():
+        sys.exit(f"{buf_dir}/buf not found: run scripts/setup-tools.sh node")
+    if not args.bin.is_file():
+        sys.exit(f"{args.bin} not found: run cargo build --bin jobpay (or set JOBPAY_BIN)")
+
+    failures = []
+    for page, examples in sessions:
+        page_failures = run_page(examples, args.bin, buf_dir, args.show)
+        failures += page_failures
+        print(f"{page_name(page)}: {len(examples) - len(page_failures)} of {len(examples)} "
+              f"example(s) match")
 
     for m in missing:
         failures.append(f"no example calls {m}")
     for f in failures:
         print(f"FAIL {f}\n")
-    print(f"readme examples: {len(examples) - sum(f.startswith('example') for f in failures)} of "
-          f"{len(examples)} match; {len(missing)} method(s) without an example")
+    print(f"readme and docs examples: {len(everything) - sum(f.startswith('example') for f in failures)} of "
+          f"{len(everything)} match on {len(sessions)} page(s); "
+          f"{len(missing)} method(s) without an example")
     return 1 if failures else 0
 
 

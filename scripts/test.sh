@@ -8,11 +8,12 @@
 #
 #   0. PostgreSQL: the test URL answers, or a private cluster is started
 #   1. formatting and lints (cargo fmt --check, clippy -D warnings)
-#   2. Rust tests: unit, tests/api (in-process server, PostgreSQL + SQLite),
-#      tests/process (the real binary: CLI, lifecycle, limits, replicas)
+#   2. Rust tests: unit (the library, the binaries, the feed-sim crate),
+#      tests/api (in-process server, PostgreSQL + SQLite), tests/process
+#      (the real binaries: CLI, lifecycle, limits, replicas, the simulator)
 #   3. clients and API contract: buf lint/breaking, Python SDK (generated code
 #      fresh, tests against a live server), TypeScript stubs type-checked,
-#      README example calls against a live demo server
+#      README and docs example calls against live demo servers
 #   4. deployment: Kubernetes manifests and docker-compose.yml validated
 #   5. fuzzing: every cargo-fuzz target for FUZZ_SECONDS (20) each, from its
 #      committed corpus (scripts/fuzz.sh; nightly toolchain; an unoptimized
@@ -198,10 +199,12 @@ fi
 
 step "format and lints"
 cargo fmt --all -- --check
-cargo clippy --locked --all-targets -- -D warnings
+cargo clippy --locked --workspace --all-targets -- -D warnings
 
 step "Rust tests"
-cargo build --locked --bin jobpay
+# The server and the tools beside it (jobpay-bench, jobpay-feed-sim): the
+# client checks below run the server and the feed simulator.
+cargo build --locked --bins
 cargo test --locked --workspace
 
 step "clients and API contract"

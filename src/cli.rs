@@ -15,7 +15,7 @@ use crate::telemetry::{self, LogFormat};
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => return settings_error(error),
+        Err(error) => return settings_error("jobpay", error),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -31,8 +31,9 @@ pub fn main() -> ExitCode {
 }
 
 /// `--help` and `--version` print as usual; a bad setting stops start-up
-/// with one line that names it.
-fn settings_error(error: clap::Error) -> ExitCode {
+/// with one line that names it, after `program` (exit status 2). The tools
+/// (`jobpay-bench`, `jobpay-feed-sim`) answer their settings the same way.
+pub fn settings_error(program: &str, error: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match error.kind() {
         ErrorKind::DisplayHelp
@@ -46,10 +47,21 @@ fn settings_error(error: clap::Error) -> ExitCode {
             let rendered = error.render().to_string();
             let paragraph = rendered.split("\n\n").next().unwrap_or("invalid settings");
             let line = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
-            eprintln!("jobpay: {}", line.trim_start_matches("error: "));
+            eprintln!("{program}: {}", line.trim_start_matches("error: "));
             ExitCode::from(2)
         }
     }
+}
+
+/// `jobpay bench` and `jobpay feed-sim` are tools of their own now: one
+/// line naming the binary, exit status 2 (a usage error), nothing run.
+fn moved_subcommand(tool: &str) -> ExitCode {
+    let old = tool.trim_start_matches("jobpay-");
+    eprintln!(
+        "jobpay: `jobpay {old}` moved to its own binary: run `{tool}` \
+         (`cargo run --bin {tool} -- --help`)"
+    );
+    ExitCode::from(2)
 }
 
 async fn run(cli: Cli) -> ExitCode {
@@ -58,8 +70,8 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Migrate(args) => migrate(args).await,
         Command::Seed(args) => seed_command(args).await,
         Command::Audit(args) => audit_command(args).await,
-        Command::Bench(args) => bench_command(args).await,
-        Command::FeedSim(args) => feed_sim_command(args).await,
+        Command::Bench(_) => Ok(moved_subcommand("jobpay-bench")),
+        Command::FeedSim(_) => Ok(moved_subcommand("jobpay-feed-sim")),
         Command::Openapi => {
             print!("{}", crate::server::json::openapi::render());
             Ok(ExitCode::SUCCESS)
@@ -122,11 +134,6 @@ async fn seed_command(args: SeedArgs) -> Result<ExitCode, String> {
     }
 }
 
-async fn feed_sim_command(args: crate::feed::sim::FeedSimArgs) -> Result<ExitCode, String> {
-    telemetry::init("info", LogFormat::Text)?;
-    crate::feed::sim::run(args).await
-}
-
 async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, String> {
     telemetry::init("warn", LogFormat::Text)?;
     let store = connect(&args).await?;
@@ -139,13 +146,6 @@ async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-async fn bench_command(args: crate::bench::BenchArgs) -> Result<ExitCode, String> {
-    telemetry::init("warn", LogFormat::Text)?;
-    let report = crate::bench::run(&args).await?;
-    println!("{report}");
-    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(args: ServeArgs) -> Result<ExitCode, String> {

@@ -32,14 +32,23 @@ pub enum Command {
     /// Check that every balance equals its ledger credits minus debits and
     /// that none is negative; exit status 0 only when both hold.
     Audit(DatabaseArgs),
-    /// Run a load scenario against a running server and print figures.
-    Bench(crate::bench::BenchArgs),
-    /// Serve a simulated upstream transaction service (for `serve
-    /// --feed-url`): generated users and transactions, rate-limited.
-    FeedSim(crate::feed::sim::FeedSimArgs),
+    /// Moved to the `jobpay-bench` binary: answers with one line saying so.
+    #[command(hide = true, disable_help_flag = true)]
+    Bench(MovedArgs),
+    /// Moved to the `jobpay-feed-sim` binary: answers with one line saying so.
+    #[command(hide = true, disable_help_flag = true)]
+    FeedSim(MovedArgs),
     /// Print the OpenAPI document of the REST routes (generated from the
     /// protos; docs/openapi.json is the committed copy).
     Openapi,
+}
+
+/// Whatever follows a subcommand that moved to a binary of its own: it is
+/// not parsed, so any old command line gets the same one-line answer.
+#[derive(Debug, Clone, Args)]
+pub struct MovedArgs {
+    #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
+    pub ignored: Vec<std::ffi::OsString>,
 }
 
 /// Where the database is.

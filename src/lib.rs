@@ -5,7 +5,6 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
-pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod conversions;

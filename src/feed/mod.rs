@@ -7,13 +7,14 @@
 //! - [`limiter`]: never more than N requests in any window.
 //! - [`apply`]: one page's effects, items and cursor in one transaction.
 //! - [`worker`]: the loop: lease, window, rate limit, fetch, apply, back off.
-//! - [`sim`]: `jobpay feed-sim`, a simulated upstream (and the tests' fake).
 //! - [`status`]: what `AdminService.GetFeedStatus` and the metrics report.
+//!
+//! The simulated upstream the tests and demos run against is not here: it is
+//! the `feed-sim` crate, served by the `jobpay-feed-sim` tool.
 
 pub mod apply;
 pub mod item;
 pub mod limiter;
-pub mod sim;
 pub mod status;
 pub mod upstream;
 pub mod worker;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use jobpay::feed::sim::{Fault, SimItem, Upstream};
+use feed_sim::{Fault, SimItem, Upstream};
 use jobpay::feed::{FeedMetrics, FeedSettings};
 use jobpay::money::Currency;
 use jobpay::proto::pb;
@@ -46,7 +46,7 @@ async fn upstream(items: Vec<SimItem>) -> (Arc<Upstream>, String) {
     let upstream = Arc::new(Upstream::scripted(items, LIMIT, WINDOW));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    jobpay::feed::sim::spawn(Arc::clone(&upstream), listener);
+    feed_sim::spawn(Arc::clone(&upstream), listener);
     (upstream, url)
 }
 

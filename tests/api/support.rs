@@ -415,58 +415,7 @@ impl TestApp {
     /// [`TestApp::funded_client`] in a currency with two decimals (empty:
     /// the platform currency).
     pub async fn funded_client_in(&self, currency_code: &str, amount: &str) -> (i64, i64, i64) {
-        let client = self.create_profile(pb::ProfileType::Client).await;
-        let contractor = self.create_profile(pb::ProfileType::Contractor).await;
-        let contract = self
-            .contracts()
-            .create_contract(as_profile(
-                client,
-                pb::CreateContractRequest {
-                    contractor_id: contractor,
-                    terms: "test".into(),
-                    currency_code: currency_code.into(),
-                },
-            ))
-            .await
-            .expect("CreateContract")
-            .into_inner();
-        self.contracts()
-            .start_contract(as_profile(
-                contractor,
-                pb::StartContractRequest { id: contract.id },
-            ))
-            .await
-            .expect("StartContract");
-        let cents = Cents::parse(amount).expect("amount");
-        let price = Cents::new(cents.get() * 4).to_string();
-        let job = self
-            .jobs()
-            .create_job(as_profile(
-                client,
-                pb::CreateJobRequest {
-                    contract_id: contract.id,
-                    description: "funding".into(),
-                    price,
-                },
-            ))
-            .await
-            .expect("CreateJob")
-            .into_inner();
-        if cents.get() > 0 {
-            self.balances()
-                .deposit(as_profile(
-                    client,
-                    pb::DepositRequest {
-                        profile_id: client,
-                        amount: amount.into(),
-                        currency_code: currency_code.into(),
-                        ..Default::default()
-                    },
-                ))
-                .await
-                .expect("Deposit");
-        }
-        (client, contractor, job.id)
+        fund_client(self.channel(), currency_code.to_owned(), amount.to_owned()).await
     }
 
     /// [`TestApp::funded_client`] as a `'static` future (for spawning):
@@ -476,13 +425,7 @@ impl TestApp {
         amount: String,
     ) -> impl std::future::Future<Output = i64> + Send + 'static {
         let channel = self.channel();
-        async move {
-            let funds = Cents::parse(&amount).expect("amount");
-            jobpay::bench::funded_client(channel, ADMIN_KEY, jobpay::money::Minor::new(funds.get()))
-                .await
-                .expect("funded client")
-                .0
-        }
+        async move { fund_client(channel, String::new(), amount).await.0 }
     }
 
     /// A new client under an in-progress contract with `contractor`, with
@@ -579,6 +522,79 @@ impl TestApp {
             .into_inner()
             .id
     }
+}
+
+/// A new client holding `amount` in `currency_code` (two decimals; empty:
+/// the platform currency), funded the way a real client is: a contract with
+/// a new contractor, an outstanding job worth four times the amount, and a
+/// deposit. Returns (client id, contractor id, job id).
+async fn fund_client(channel: Channel, currency_code: String, amount: String) -> (i64, i64, i64) {
+    let mut admin = AdminServiceClient::new(channel.clone());
+    let mut profile = async |profile_type: pb::ProfileType| {
+        admin
+            .create_profile(as_admin(pb::CreateProfileRequest {
+                first_name: "Test".into(),
+                last_name: "Person".into(),
+                profession: "Tester".into(),
+                r#type: profile_type.into(),
+                ..Default::default()
+            }))
+            .await
+            .expect("CreateProfile")
+            .into_inner()
+            .id
+    };
+    let client = profile(pb::ProfileType::Client).await;
+    let contractor = profile(pb::ProfileType::Contractor).await;
+    let mut contracts = ContractServiceClient::new(channel.clone());
+    let contract = contracts
+        .create_contract(as_profile(
+            client,
+            pb::CreateContractRequest {
+                contractor_id: contractor,
+                terms: "test".into(),
+                currency_code: currency_code.clone(),
+            },
+        ))
+        .await
+        .expect("CreateContract")
+        .into_inner();
+    contracts
+        .start_contract(as_profile(
+            contractor,
+            pb::StartContractRequest { id: contract.id },
+        ))
+        .await
+        .expect("StartContract");
+    let cents = Cents::parse(&amount).expect("amount");
+    let price = Cents::new(cents.get() * 4).to_string();
+    let job = JobServiceClient::new(channel.clone())
+        .create_job(as_profile(
+            client,
+            pb::CreateJobRequest {
+                contract_id: contract.id,
+                description: "funding".into(),
+                price,
+            },
+        ))
+        .await
+        .expect("CreateJob")
+        .into_inner();
+    if cents.get() > 0 {
+        BalanceServiceClient::new(channel)
+            .deposit(as_profile(
+                client,
+                pb::DepositRequest {
+                    profile_id: client,
+                    amount,
+                    currency_code,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("Deposit");
+    }
+    (client, contractor, job.id)
 }
 
 /// A request made as profile `id`.

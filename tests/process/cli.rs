@@ -185,6 +185,68 @@ fn bad_settings_stop_start_up_with_one_line_naming_them() {
     assert!(out.contains("[default: 10s]"));
 }
 
+/// `bench` and `feed-sim` moved out of the server binary: the old command
+/// lines (with any arguments, `--help` included) answer one line naming the
+/// new binary, exit status 2, and `jobpay --help` no longer lists them. The
+/// tools answer their own `--help` and bad settings the house way.
+#[test]
+fn moved_tools_answer_with_their_new_binary() {
+    for (old, tool) in [
+        (&["bench", "storm", "--calls", "10"][..], "jobpay-bench"),
+        (&["bench", "--help"][..], "jobpay-bench"),
+        (
+            &["feed-sim", "--listen", "127.0.0.1:0"][..],
+            "jobpay-feed-sim",
+        ),
+        (&["feed-sim"][..], "jobpay-feed-sim"),
+    ] {
+        let (status, out, err) = run_jobpay(old, &[]);
+        assert_eq!(status.code(), Some(2), "{old:?}: {out}{err}");
+        assert_eq!(err.lines().count(), 1, "{old:?}: {err}");
+        assert!(
+            err.starts_with("jobpay: ") && err.contains(&format!("run `{tool}`")),
+            "{old:?}: {err}"
+        );
+        assert!(out.is_empty(), "{old:?}: {out}");
+    }
+    let (status, out, _) = run_jobpay(&["--help"], &[]);
+    assert!(status.success());
+    assert!(!out.contains("bench") && !out.contains("feed-sim"), "{out}");
+
+    for (tool, binary, flag) in [
+        (
+            "jobpay-bench",
+            env!("CARGO_BIN_EXE_jobpay-bench"),
+            "--admin-key",
+        ),
+        (
+            "jobpay-feed-sim",
+            env!("CARGO_BIN_EXE_jobpay-feed-sim"),
+            "--items-per-minute",
+        ),
+    ] {
+        let run = |args: &[&str]| {
+            std::process::Command::new(binary)
+                .args(args)
+                .output()
+                .expect("run the tool")
+        };
+        let help = run(&["--help"]);
+        assert!(help.status.success(), "{tool} --help");
+        assert!(
+            String::from_utf8_lossy(&help.stdout).contains(flag),
+            "{tool} --help"
+        );
+        let bad = run(&["--no-such-flag"]);
+        let err = String::from_utf8_lossy(&bad.stderr);
+        assert_eq!(bad.status.code(), Some(2), "{tool}: {err}");
+        assert!(
+            err.lines().count() == 1 && err.starts_with(&format!("{tool}: ")),
+            "{tool}: {err}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn serve_demo_prints_an_admin_key_that_works() {
     let sqlite = SqliteFile::new();

@@ -1,13 +1,14 @@
 //! The upstream feed in real `jobpay serve` processes: a `kill -9` in the
 //! middle of ingestion and a restart reach exactly the state of an
-//! uninterrupted run; `jobpay feed-sim` feeds `serve --demo --feed-url`.
+//! uninterrupted run; the `jobpay-feed-sim` tool feeds `serve --demo
+//! --feed-url`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use jobpay::feed::sim::{SimItem, Upstream};
+use feed_sim::{SimItem, Upstream};
 use jobpay::proto::pb;
 use jobpay::proto::pb::admin_service_client::AdminServiceClient;
 use tokio::net::TcpListener;
@@ -44,7 +45,7 @@ async fn fake_upstream(items: Vec<SimItem>) -> String {
     let upstream = Arc::new(Upstream::scripted(items, 100, Duration::from_secs(2)));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    jobpay::feed::sim::spawn(upstream, listener);
+    feed_sim::spawn(upstream, listener);
     url
 }
 
@@ -174,13 +175,13 @@ async fn kill_9_mid_ingestion_then_restart_matches_an_uninterrupted_run() {
     assert!(audit.success(), "audit failed:\n{out}\n{err}");
 }
 
-/// The README's demo: `jobpay feed-sim` and `serve --demo --feed-url`.
+/// The feed demo of docs/examples/feed.md: the `jobpay-feed-sim` binary and
+/// `serve --demo --feed-url`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feed_sim_feeds_a_demo_server() {
     let port = free_port();
-    let mut sim = std::process::Command::new(env!("CARGO_BIN_EXE_jobpay"))
+    let mut sim = std::process::Command::new(env!("CARGO_BIN_EXE_jobpay-feed-sim"))
         .args([
-            "feed-sim",
             "--listen",
             &format!("127.0.0.1:{port}"),
             "--backfill",
@@ -193,7 +194,7 @@ async fn feed_sim_feeds_a_demo_server() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("spawn feed-sim");
+        .expect("spawn jobpay-feed-sim");
     let start = (Utc::now() - TimeDelta::minutes(2)).to_rfc3339();
     let file = SqliteFile::new();
     let database = file.url();

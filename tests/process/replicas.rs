@@ -7,14 +7,19 @@ use std::time::Duration;
 
 use jobpay::money::Minor;
 use jobpay::proto::pb;
+use jobpay::proto::pb::admin_service_client::AdminServiceClient;
 use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
+use jobpay::proto::pb::contract_service_client::ContractServiceClient;
+use jobpay::proto::pb::job_service_client::JobServiceClient;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use tokio::task::JoinSet;
 use tonic::transport::Channel;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_types::StatusExt;
 
-use crate::support::{ADMIN_KEY, PgDatabase, Server, admin_key_sha256, as_profile, run_jobpay};
+use crate::support::{
+    PgDatabase, Server, admin_key_sha256, as_admin, as_profile, new_client_profile, run_jobpay,
+};
 
 async fn serve(database: &PgDatabase) -> Server {
     let key_hash = admin_key_sha256();
@@ -28,11 +33,70 @@ async fn serve(database: &PgDatabase) -> Server {
     server
 }
 
-/// A client holding `amount`, and its contractor.
+/// A client holding `amount`, and its contractor: funded the way a real
+/// client is, against an outstanding job worth four times the amount that
+/// is never paid.
 async fn funded_client(channel: &Channel, amount: Minor) -> (i64, i64) {
-    jobpay::bench::funded_client(channel.clone(), ADMIN_KEY, amount)
+    let mut admin = AdminServiceClient::new(channel.clone());
+    let client = admin
+        .create_profile(as_admin(new_client_profile()))
         .await
-        .expect("funding set-up")
+        .expect("CreateProfile (client)")
+        .into_inner()
+        .id;
+    let contractor = admin
+        .create_profile(as_admin(pb::CreateProfileRequest {
+            r#type: pb::ProfileType::Contractor.into(),
+            ..new_client_profile()
+        }))
+        .await
+        .expect("CreateProfile (contractor)")
+        .into_inner()
+        .id;
+    let mut contracts = ContractServiceClient::new(channel.clone());
+    let contract = contracts
+        .create_contract(as_profile(
+            client,
+            pb::CreateContractRequest {
+                contractor_id: contractor,
+                terms: "funding".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("CreateContract")
+        .into_inner()
+        .id;
+    contracts
+        .start_contract(as_profile(
+            contractor,
+            pb::StartContractRequest { id: contract },
+        ))
+        .await
+        .expect("StartContract");
+    JobServiceClient::new(channel.clone())
+        .create_job(as_profile(
+            client,
+            pb::CreateJobRequest {
+                contract_id: contract,
+                description: "funding".into(),
+                price: Minor::new(amount.get() * 4).format(2),
+            },
+        ))
+        .await
+        .expect("CreateJob");
+    BalanceServiceClient::new(channel.clone())
+        .deposit(as_profile(
+            client,
+            pb::DepositRequest {
+                profile_id: client,
+                amount: amount.format(2),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("Deposit");
+    (client, contractor)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,9 @@ and, for the JWT tests, one more in JWT mode (``--caller-auth jwt`` with an
 HS256 secret file; tokens are minted with :func:`mint_hs256`).
 
 The server binary is ``$JOBPAY_BIN``, else ``target/debug/jobpay`` of the
-repository (build it first: ``cargo build --bin jobpay``). It gets a free
+repository (build it first: ``cargo build --bin jobpay``); the feed tests'
+simulated upstream is ``$JOBPAY_FEED_SIM_BIN``, else ``jobpay-feed-sim``
+beside the server binary (``cargo build --bin jobpay-feed-sim``). It gets a free
 port and a fresh SQLite database in a temp dir; the demo admin key is parsed
 from its stdout, and the fixture waits for grpc.health.v1 SERVING.
 """
@@ -73,6 +75,18 @@ def _binary() -> pathlib.Path:
         pytest.exit(
             f"jobpay binary not found at {path}: run `cargo build --bin jobpay` "
             "or set JOBPAY_BIN",
+            returncode=2,
+        )
+    return path
+
+
+def _feed_sim_binary() -> pathlib.Path:
+    """The simulated upstream tool, a binary of its own beside the server."""
+    path = pathlib.Path(os.environ.get("JOBPAY_FEED_SIM_BIN") or _binary().with_name("jobpay-feed-sim"))
+    if not path.is_file():
+        pytest.exit(
+            f"jobpay-feed-sim binary not found at {path}: run "
+            "`cargo build --bin jobpay-feed-sim` or set JOBPAY_FEED_SIM_BIN",
             returncode=2,
         )
     return path

@@ -1,7 +1,7 @@
 """The upstream transaction feed's admin calls: GetFeedStatus and
 ListFeedItems against the session's server (no ``--feed-url``: the feed is
 off and nothing was ever ingested), and against a server of its own that
-ingests a ``jobpay feed-sim`` upstream started by the ``feed_server``
+ingests a ``jobpay-feed-sim`` upstream started by the ``feed_server``
 fixture. The conversions of FeedItem and FeedStatus (amounts that are not
 amounts, unset instants) are checked without a server."""
 
@@ -17,7 +17,7 @@ import pytest
 
 from conftest import (
     START_TIMEOUT,
-    _binary,
+    _feed_sim_binary,
     _free_port,
     failed_start,
     read_stdout,
@@ -186,7 +186,7 @@ def test_feed_calls_need_the_admin_key(admin):
 
 
 def _start_feed_sim(workdir: pathlib.Path):
-    """``jobpay feed-sim`` on a free port, with two minutes of backfill;
+    """``jobpay-feed-sim`` on a free port, with two minutes of backfill;
     returns (process, base URL) once it listens."""
     last_error = None
     for attempt in range(3):  # a port picked free can be taken meanwhile
@@ -196,7 +196,7 @@ def _start_feed_sim(workdir: pathlib.Path):
         with open(log_path, "wb") as log_file:
             process = subprocess.Popen(
                 [
-                    str(_binary()), "feed-sim",
+                    str(_feed_sim_binary()),
                     "--listen", f"127.0.0.1:{port}",
                     "--backfill", "2m",
                     "--items-per-minute", "600",
@@ -212,13 +212,13 @@ def _start_feed_sim(workdir: pathlib.Path):
                             time.monotonic() + START_TIMEOUT)
         if "url" in found:
             return process, found["url"]
-        last_error = failed_start("feed-sim", process, log_path)
+        last_error = failed_start("jobpay-feed-sim", process, log_path)
     raise RuntimeError(last_error)
 
 
 @pytest.fixture(scope="module")
 def feed_server():
-    """A feed-sim upstream and a jobpay server (its own database) ingesting
+    """A jobpay-feed-sim upstream and a jobpay server (its own database) ingesting
     it from two minutes ago, without delay, at most 100 requests a minute."""
     with tempfile.TemporaryDirectory(prefix="jobpay-sdk-feed-tests-") as tmp:
         workdir = pathlib.Path(tmp)

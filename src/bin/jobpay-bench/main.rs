@@ -1,6 +1,7 @@
-//! `jobpay bench`: named load scenarios against a running server, printing
+//! `jobpay-bench`: named load scenarios against a running server, printing
 //! wall time, calls/s, latency percentiles, outcome counts, transaction
-//! retries and the server's memory.
+//! retries and the server's memory (BENCHMARKS.md, `bench/run.sh`). A tool
+//! beside the service, not part of the `jobpay` binary.
 //!
 //! Each scenario sets up its own profiles through the public API (it needs
 //! the admin key), so it can run against any server, empty or not.
@@ -8,16 +9,49 @@
 mod report;
 mod scenarios;
 
+use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
+use clap::{Parser, ValueEnum};
+use jobpay::telemetry::{self, LogFormat};
 use tonic::transport::{Channel, Endpoint};
 
-pub use report::Report;
+use report::Report;
+
+fn main() -> ExitCode {
+    let args = match BenchArgs::try_parse() {
+        Ok(args) => args,
+        Err(error) => return jobpay::cli::settings_error("jobpay-bench", error),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("jobpay-bench: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        telemetry::init("warn", LogFormat::Text)?;
+        run(&args).await
+    });
+    match outcome {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("jobpay-bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// Which load to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Scenario {
+enum Scenario {
     /// `--calls` concurrent Withdraw of 2.00 from one balance holding
     /// calls x 1.00: exactly half succeed.
     Storm,
@@ -47,11 +81,17 @@ pub enum Scenario {
     Pairs,
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct BenchArgs {
+/// Options of `jobpay-bench`.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "jobpay-bench",
+    version,
+    about = "Run a load scenario against a running jobpay server and print figures"
+)]
+struct BenchArgs {
     /// The scenario to run.
     #[arg(value_enum)]
-    pub scenario: Scenario,
+    scenario: Scenario,
 
     /// The server to load.
     #[arg(
@@ -59,46 +99,46 @@ pub struct BenchArgs {
         env = "JOBPAY_BENCH_TARGET",
         default_value = "http://127.0.0.1:50051"
     )]
-    pub target: String,
+    target: String,
 
     /// The admin key (not its hash), to create the scenario's profiles.
     #[arg(long, env = "JOBPAY_ADMIN_KEY", hide_env_values = true)]
-    pub admin_key: String,
+    admin_key: String,
 
     /// Calls to make.
     #[arg(long, default_value_t = 10_000)]
-    pub calls: usize,
+    calls: usize,
 
     /// Calls in flight at once: workers making calls back to back, like
     /// pgbench clients [default: all calls at once for storm, 64 for the
     /// others].
     #[arg(long)]
-    pub concurrency: Option<usize>,
+    concurrency: Option<usize>,
 
     /// HTTP/2 connections to spread the calls over.
     #[arg(long, default_value_t = 16)]
-    pub connections: usize,
+    connections: usize,
 
     /// The server's `/metrics` URL (http://host:port/metrics), to report
     /// transaction retries during the run.
     #[arg(long)]
-    pub metrics: Option<String>,
+    metrics: Option<String>,
 
     /// The server's process id, to report its memory (Linux, same host).
     #[arg(long)]
-    pub server_pid: Option<u32>,
+    server_pid: Option<u32>,
 
     /// Ledger entries of the long-history profile (summary scenario), or
     /// loans (debt scenario).
     #[arg(long, default_value_t = 100_000)]
-    pub history: usize,
+    history: usize,
 }
 
 /// Runs the scenario and returns its figures.
-pub async fn run(args: &BenchArgs) -> Result<Report, String> {
+async fn run(args: &BenchArgs) -> Result<Report, String> {
     let endpoint = Endpoint::from_shared(args.target.clone())
         .map_err(|e| format!("invalid --target: {e}"))?
-        .initial_connection_window_size(crate::server::CONNECTION_WINDOW)
+        .initial_connection_window_size(jobpay::server::CONNECTION_WINDOW)
         .connect_timeout(Duration::from_secs(5));
     let mut channels = Vec::new();
     for _ in 0..args.connections.max(1) {
@@ -146,24 +186,7 @@ pub async fn run(args: &BenchArgs) -> Result<Report, String> {
     Ok(report)
 }
 
-/// Creates a client and a contractor under an in-progress contract, and
-/// funds the client with `funds` the way a real client is funded (an
-/// outstanding job worth four times the amount, then a deposit). Returns
-/// (client id, contractor id). Used by the scenarios and by tests.
-pub async fn funded_client(
-    channel: Channel,
-    admin_key: &str,
-    funds: crate::money::Minor,
-) -> Result<(i64, i64), String> {
-    let load = scenarios::Load {
-        channels: vec![channel],
-        admin_key: admin_key.to_owned(),
-    };
-    let party = load.party(funds).await?;
-    Ok((party.client, party.contractor))
-}
-
 /// One channel of the pool, round-robin.
-pub(crate) fn pick(channels: &[Channel], i: usize) -> Channel {
+fn pick(channels: &[Channel], i: usize) -> Channel {
     channels[i % channels.len()].clone()
 }

@@ -12,12 +12,12 @@ use tonic::{Request, Status};
 use tonic_types::StatusExt;
 
 use super::{Report, pick};
-use crate::money::Minor;
-use crate::proto::pb;
-use crate::proto::pb::admin_service_client::AdminServiceClient;
-use crate::proto::pb::balance_service_client::BalanceServiceClient;
-use crate::proto::pb::contract_service_client::ContractServiceClient;
-use crate::proto::pb::job_service_client::JobServiceClient;
+use jobpay::money::Minor;
+use jobpay::proto::pb;
+use jobpay::proto::pb::admin_service_client::AdminServiceClient;
+use jobpay::proto::pb::balance_service_client::BalanceServiceClient;
+use jobpay::proto::pb::contract_service_client::ContractServiceClient;
+use jobpay::proto::pb::job_service_client::JobServiceClient;
 
 pub struct Load {
     pub channels: Vec<Channel>,
@@ -27,7 +27,7 @@ pub struct Load {
 fn as_profile<T>(id: i64, message: T) -> Request<T> {
     let mut request = Request::new(message);
     request.metadata_mut().insert(
-        crate::auth::PROFILE_ID_KEY,
+        jobpay::auth::PROFILE_ID_KEY,
         id.to_string().parse().expect("digits are valid metadata"),
     );
     request
@@ -522,8 +522,8 @@ pub async fn bank(load: &Load, calls: usize, concurrency: usize) -> Result<Repor
             .map_err(setup_error("GetBalance"))?
             .into_inner()
             .balance;
-        let cents = crate::money::Currency::usd()
-            .parse_amount(&balance, crate::money::Rounding::Exact)
+        let cents = jobpay::money::Currency::usd()
+            .parse_amount(&balance, jobpay::money::Rounding::Exact)
             .map_err(|e| format!("balance {balance}: {e}"))?;
         negative |= cents < Minor::ZERO;
         total += cents.get();
@@ -672,7 +672,7 @@ pub async fn debt(
     concurrency: usize,
     loans: usize,
 ) -> Result<Report, String> {
-    use crate::proto::pb::loan_service_client::LoanServiceClient;
+    use jobpay::proto::pb::loan_service_client::LoanServiceClient;
     let borrower = load.profile(pb::ProfileType::Client).await?;
     let admin_key = load.admin_key.clone();
     let origination = prost_types::Timestamp {

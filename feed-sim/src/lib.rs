@@ -1,4 +1,6 @@
-//! `jobpay feed-sim`: a simulated upstream transaction service.
+//! A simulated upstream transaction service: the fake upstream of jobpay's
+//! feed tests, and the server behind the `jobpay-feed-sim` tool (demos and
+//! `bench/feed.sh`). It is not part of the jobpay service.
 //!
 //! The simulator is a real HTTP/1.1 server that speaks the upstream API:
 //!
@@ -13,11 +15,11 @@
 //!
 //! There are two modes:
 //!
-//! - **Generated** (the CLI): an endless, deterministic stream of items built
-//!   from a seed. Any page is computed arithmetically, nothing is stored.
-//!   Items come in consistent blocks of ten for one user, so an ingester that
-//!   applies them in order never runs out of funds and every `paid_out` finds
-//!   its `payout`.
+//! - **Generated** (`jobpay-feed-sim`): an endless, deterministic stream of
+//!   items built from a seed. Any page is computed arithmetically, nothing is
+//!   stored. Items come in consistent blocks of ten for one user, so an
+//!   ingester that applies them in order never runs out of funds and every
+//!   `paid_out` finds its `payout`.
 //! - **Scripted** (integration tests): serves exactly the items a test gives it,
 //!   with amounts written verbatim as raw JSON text.
 //!
@@ -27,8 +29,6 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -40,8 +40,6 @@ use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-
-use crate::config::parse_duration;
 
 /// Largest `limit` the upstream accepts, also the default.
 const MAX_LIMIT: u32 = 1000;
@@ -621,98 +619,12 @@ pub fn spawn(upstream: Arc<Upstream>, listener: TcpListener) -> tokio::task::Joi
     tokio::spawn(serve(upstream, listener))
 }
 
-/// Options of `jobpay feed-sim`.
-#[derive(Debug, clap::Args)]
-pub struct FeedSimArgs {
-    /// Address to listen on.
-    #[arg(long, env = "JOBPAY_SIM_LISTEN", default_value = "127.0.0.1:8088")]
-    pub listen: SocketAddr,
-    /// How many transactions the simulated upstream creates per minute.
-    #[arg(long, env = "JOBPAY_SIM_ITEMS_PER_MINUTE", default_value_t = 4000,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub items_per_minute: u32,
-    /// How many distinct users the transactions belong to.
-    #[arg(long, env = "JOBPAY_SIM_USERS", default_value_t = 100,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub users: u32,
-    /// How many requests are allowed in any rate window; more get 429.
-    #[arg(long, env = "JOBPAY_SIM_REQUESTS_PER_MINUTE", default_value_t = 5,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub requests_per_minute: u32,
-    /// Length of the sliding rate-limit window, e.g. "60s". The real upstream
-    /// uses one minute; a shorter window speeds up time-scaled tests and demos.
-    #[arg(long, env = "JOBPAY_SIM_RATE_WINDOW", default_value = "60s", value_parser = parse_rate_window)]
-    pub rate_window: Duration,
-    /// Start the transaction stream this long before now (e.g. "2h"), so that
-    /// history is available at once.
-    #[arg(long, env = "JOBPAY_SIM_BACKFILL", default_value = "0s", value_parser = parse_backfill)]
-    pub backfill: Duration,
-    /// Seed for the generated users and amounts; the same seed gives the same items.
-    #[arg(long, env = "JOBPAY_SIM_SEED", default_value_t = 1)]
-    pub seed: u64,
-}
-
-fn parse_rate_window(text: &str) -> Result<Duration, String> {
-    match parse_duration(text)? {
-        Duration::ZERO => Err("the rate window must be longer than zero".to_owned()),
-        window => Ok(window),
-    }
-}
-
-/// Like `parse_duration`, but always accepts a zero such as "0" or "0s".
-fn parse_backfill(text: &str) -> Result<Duration, String> {
-    parse_duration(text).or_else(|error| {
-        let digits = text
-            .trim()
-            .trim_end_matches(|c: char| c.is_ascii_alphabetic());
-        let zero = !digits.is_empty() && digits.bytes().all(|byte| byte == b'0');
-        if zero { Ok(Duration::ZERO) } else { Err(error) }
-    })
-}
-
-/// Runs `jobpay feed-sim` in generated mode until Ctrl-C.
-pub async fn run(args: FeedSimArgs) -> Result<ExitCode, String> {
-    let backfill = chrono::Duration::from_std(args.backfill)
-        .map_err(|_| "--backfill is too large".to_owned())?;
-    let start = Utc::now()
-        .checked_sub_signed(backfill)
-        .ok_or("--backfill reaches too far into the past")?;
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .map_err(|error| format!("cannot listen on --listen {}: {error}", args.listen))?;
-    let address = listener.local_addr().unwrap_or(args.listen);
-    let config = GeneratedConfig {
-        items_per_minute: args.items_per_minute,
-        users: args.users,
-        start,
-        seed: args.seed,
-    };
-    let upstream = Arc::new(Upstream::generated(
-        config,
-        args.requests_per_minute,
-        args.rate_window,
-    ));
-    println!(
-        "feed-sim listening on http://{address} ({} items/min, {} requests per {:?})",
-        args.items_per_minute, args.requests_per_minute, args.rate_window
-    );
-    tracing::info!(%address, %start, seed = args.seed, users = args.users, "feed-sim started");
-    let mut server = spawn(upstream, listener);
-    tokio::select! {
-        signal = tokio::signal::ctrl_c() => {
-            server.abort();
-            signal.map_err(|error| format!("cannot wait for Ctrl-C: {error}"))?;
-            tracing::info!("feed-sim stopped");
-            Ok(ExitCode::SUCCESS)
-        }
-        _ = &mut server => Err("feed-sim stopped: accepting connections keeps failing".to_owned()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use http_body_util::BodyExt;
+    use std::net::SocketAddr;
+
     use tokio::net::TcpStream;
 
     fn utc(text: &str) -> DateTime<Utc> {
@@ -1064,31 +976,16 @@ mod tests {
         assert!(serde_json::from_str::<serde_json::Value>(&body).is_err());
     }
 
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: FeedSimArgs,
-    }
-
     #[test]
-    fn cli_parsers() {
-        use clap::Parser;
-        let args = Cli::try_parse_from(["feed-sim", "--rate-window", "500ms"])
-            .expect("args")
-            .args;
-        assert_eq!(
-            (args.listen.port(), args.items_per_minute, args.users),
-            (8088, 4000, 100)
-        );
-        assert_eq!(
-            (args.requests_per_minute, args.rate_window),
-            (5, Duration::from_millis(500))
-        );
-        assert_eq!((args.backfill, args.seed), (Duration::ZERO, 1));
-        assert!(Cli::try_parse_from(["feed-sim", "--users", "0"]).is_err());
-        assert_eq!(parse_backfill("0s"), Ok(Duration::ZERO));
-        assert_eq!(parse_backfill("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_backfill("s").is_err() && parse_rate_window("0s").is_err());
+    fn query_strings_are_url_decoded() {
         assert_eq!(url_decode("a+b%20c%2"), "a b c%2");
+        assert_eq!(
+            parse_query("startDate=2026-01-01+00%3A00%3A00&page=2&&flag"),
+            [
+                ("startDate".to_owned(), "2026-01-01 00:00:00".to_owned()),
+                ("page".to_owned(), "2".to_owned()),
+                ("flag".to_owned(), String::new()),
+            ]
+        );
     }
 }
