@@ -157,7 +157,7 @@ impl LoanService for LoanApi {
         }
         let op = Op::RecordLoanPayment {
             loan_id,
-            status: status.into(),
+            status,
             payment_time,
         };
         move_money(&self.state, call_hold(&request), ADMIN, op, request_id).await

@@ -10,7 +10,9 @@
 //! as headers (`profile_id`, `authorization`, `x-admin-key`); a Connect
 //! `connect-timeout-ms` becomes `grpc-timeout`. Errors are Connect's JSON
 //! error (`code`, `message`, `details` with each google.rpc detail's
-//! `type` and base64 `value`) with the HTTP status of their gRPC code.
+//! `type`, base64 `value` and, for reading, `debug`: the detail as JSON)
+//! with the HTTP status of their gRPC code. A served path called with
+//! another HTTP method answers 405 with `Allow`.
 
 use std::sync::LazyLock;
 use std::task::{Context, Poll};
@@ -38,6 +40,13 @@ static POOL: LazyLock<DescriptorPool> = LazyLock::new(|| {
     DescriptorPool::decode(FILE_DESCRIPTOR_SET).expect("the compiled descriptor set decodes")
 });
 
+/// The google.rpc error detail messages (ErrorInfo, BadRequest, ...), to
+/// show an error's details as JSON.
+static DETAIL_TYPES: LazyLock<DescriptorPool> = LazyLock::new(|| {
+    DescriptorPool::decode(tonic_types::pb::FILE_DESCRIPTOR_SET)
+        .expect("tonic-types' descriptor set decodes")
+});
+
 /// Adds HTTP/JSON to a gRPC service.
 #[derive(Debug, Clone)]
 pub struct JsonLayer {
@@ -47,6 +56,7 @@ pub struct JsonLayer {
 impl JsonLayer {
     pub fn new(max_message_size: usize) -> Self {
         LazyLock::force(&POOL);
+        LazyLock::force(&DETAIL_TYPES);
         JsonLayer { max_message_size }
     }
 }
@@ -89,6 +99,8 @@ where
             Kind::Connect
         } else if request.uri().path().starts_with("/v1/") && !is_grpc(&request) {
             Kind::Rest
+        } else if let Some(refusal) = connect_method_not_allowed(&request) {
+            return Box::pin(std::future::ready(Ok(refusal.into_response())));
         } else {
             let future = self.inner.call(request);
             return Box::pin(future);
@@ -121,6 +133,20 @@ fn is_connect<B>(request: &Request<B>) -> bool {
     request.method() == Method::POST
         && request.uri().path().starts_with(METHOD_PREFIX)
         && content_type(request).eq_ignore_ascii_case("application/json")
+}
+
+/// A method's Connect path (`/jobpay.v1.<Service>/<Method>`) called with
+/// another HTTP method than POST, outside gRPC: 405, `Allow: POST`.
+fn connect_method_not_allowed<B>(request: &Request<B>) -> Option<ConnectError> {
+    let path = request.uri().path();
+    if request.method() == Method::POST || is_grpc(request) || method_of(path).is_none() {
+        return None;
+    }
+    Some(ConnectError::method_not_allowed(
+        path,
+        request.method(),
+        &[Method::POST],
+    ))
 }
 
 /// gRPC or gRPC-Web: left to tonic.
@@ -167,6 +193,7 @@ where
                 code: tonic::Code::Unimplemented,
                 message: format!("no method {path}: see the protos in jobpay.v1"),
                 details: Vec::new(),
+                allow: None,
             })?,
             Vec::new(),
         ),
@@ -186,7 +213,7 @@ where
             .map_err(|e| ConnectError::invalid(format!("the body is not JSON: {e}")))?
     };
     if kind == Kind::Rest {
-        routes::merge(&mut json, path_fields, query.as_deref())?;
+        routes::merge(&mut json, &method.input(), path_fields, query.as_deref())?;
     }
     let message = DynamicMessage::deserialize(method.input(), json).map_err(|e| {
         ConnectError::invalid(format!(
@@ -243,12 +270,13 @@ where
             .map(|m| percent_decode(&m))
             .unwrap_or_default();
         let details = status_from("grpc-status-details-bin")
-            .map(|d| details_of(&d))
+            .map(|d| details_of_header(&d))
             .unwrap_or_default();
         return Err(ConnectError {
             code,
             message,
             details,
+            allow: None,
         }
         .into());
     }
@@ -334,29 +362,64 @@ struct RpcStatus {
     details: Vec<prost_types::Any>,
 }
 
-/// The details of a status, as Connect writes them: the type's full name
-/// and the base64 (unpadded) message.
-fn details_of(encoded: &str) -> Vec<(String, String)> {
+/// The details of a status from its `grpc-status-details-bin` header
+/// (base64, padded or not).
+fn details_of_header(encoded: &str) -> Vec<prost_types::Any> {
     let engine = base64::engine::general_purpose::STANDARD_NO_PAD;
-    let Ok(bytes) = engine.decode(encoded.trim_end_matches('=')) else {
-        return Vec::new();
-    };
-    let Ok(status) = RpcStatus::decode(bytes.as_slice()) else {
-        return Vec::new();
-    };
-    status
-        .details
-        .into_iter()
-        .map(|any| {
-            let name = any
-                .type_url
-                .rsplit('/')
-                .next()
-                .unwrap_or(&any.type_url)
-                .to_owned();
-            (name, engine.encode(&any.value))
-        })
-        .collect()
+    engine
+        .decode(encoded.trim_end_matches('='))
+        .map(|bytes| details_of(&bytes))
+        .unwrap_or_default()
+}
+
+/// The details of an encoded `google.rpc.Status`; none if it does not
+/// decode.
+fn details_of(status: &[u8]) -> Vec<prost_types::Any> {
+    RpcStatus::decode(status)
+        .map(|status| status.details)
+        .unwrap_or_default()
+}
+
+/// Connect's JSON error, its fields in the protocol's order.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    code: String,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    details: Vec<DetailBody<'a>>,
+}
+
+/// One detail as Connect writes it: the type's full name, the message in
+/// base64 (unpadded) and, when its type is known, `debug`: the message as
+/// proto3 JSON, for people reading the error (Connect clients decode
+/// `value`).
+#[derive(serde::Serialize)]
+struct DetailBody<'a> {
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    debug: Option<serde_json::Value>,
+}
+
+impl<'a> DetailBody<'a> {
+    fn of(detail: &'a prost_types::Any) -> Self {
+        let type_name = detail
+            .type_url
+            .rsplit('/')
+            .next()
+            .unwrap_or(&detail.type_url);
+        let debug = DETAIL_TYPES
+            .get_message_by_name(type_name)
+            .or_else(|| POOL.get_message_by_name(type_name))
+            .and_then(|descriptor| DynamicMessage::decode(descriptor, detail.value.as_slice()).ok())
+            .and_then(|message| serde_json::to_value(&message).ok());
+        DetailBody {
+            type_name,
+            value: base64::engine::general_purpose::STANDARD_NO_PAD.encode(&detail.value),
+            debug,
+        }
+    }
 }
 
 fn percent_decode(text: &str) -> String {
@@ -382,8 +445,10 @@ fn percent_decode(text: &str) -> String {
 struct ConnectError {
     code: tonic::Code,
     message: String,
-    /// (type name, base64 value)
-    details: Vec<(String, String)>,
+    details: Vec<prost_types::Any>,
+    /// The methods the path answers, when it does not answer the call's:
+    /// the response is 405 with this `Allow` header.
+    allow: Option<HeaderValue>,
 }
 
 impl ConnectError {
@@ -392,6 +457,38 @@ impl ConnectError {
             code: tonic::Code::InvalidArgument,
             message,
             details: Vec::new(),
+            allow: None,
+        }
+    }
+
+    /// A domain error refused by this layer, with the details the
+    /// services would send for it (`error` makes them) and a message of
+    /// the layer's own.
+    fn from_error(error: crate::error::Error, message: String) -> Self {
+        let status = tonic::Status::from(error);
+        ConnectError {
+            code: status.code(),
+            message,
+            details: details_of(status.details()),
+            allow: None,
+        }
+    }
+
+    /// `path` is served, but not for `verb`: it answers `allowed`.
+    fn method_not_allowed(path: &str, verb: &Method, allowed: &[Method]) -> Self {
+        let allowed = allowed
+            .iter()
+            .map(Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        ConnectError {
+            code: tonic::Code::Unimplemented,
+            message: format!(
+                "{} does not answer {verb}: it answers {allowed}",
+                crate::error::excerpt(path, 200)
+            ),
+            details: Vec::new(),
+            allow: HeaderValue::from_str(&allowed).ok(),
         }
     }
 
@@ -401,23 +498,26 @@ impl ConnectError {
             code: tonic::Code::Internal,
             message: "internal error".into(),
             details: Vec::new(),
+            allow: None,
         }
     }
 
     fn into_response(self) -> Response<Body> {
-        let details: Vec<serde_json::Value> = self
-            .details
-            .into_iter()
-            .map(|(kind, value)| serde_json::json!({ "type": kind, "value": value }))
-            .collect();
-        let mut body = serde_json::json!({
-            "code": connect_code(self.code),
-            "message": self.message,
-        });
-        if !details.is_empty() {
-            body["details"] = serde_json::Value::Array(details);
+        let body = ErrorBody {
+            code: connect_code(self.code),
+            message: &self.message,
+            details: self.details.iter().map(DetailBody::of).collect(),
+        };
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let status = match self.allow {
+            Some(_) => StatusCode::METHOD_NOT_ALLOWED,
+            None => http_status(self.code),
+        };
+        let mut response = json_response(status, body);
+        if let Some(allow) = self.allow {
+            response.headers_mut().insert(header::ALLOW, allow);
         }
-        json_response(http_status(self.code), body.to_string().into_bytes())
+        response
     }
 }
 

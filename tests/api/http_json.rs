@@ -356,7 +356,7 @@ async fn rest_routes_follow_the_annotations(backend: Backend) {
     let (status, error) = call(&app, Method::DELETE, "/v1/contracts/2", &client, None).await;
     assert_eq!(
         (status, error["code"].as_str()),
-        (501, Some("unimplemented")),
+        (405, Some("unimplemented")),
         "{error}"
     );
     let (status, error) = call(&app, Method::GET, "/v1/admin/feed/status", &client, None).await;
@@ -387,7 +387,7 @@ async fn every_method_answers_every_protocol(backend: Backend) {
         let verb = reqwest::Method::from_bytes(route.verb.as_str().as_bytes()).unwrap();
         let (status, answer) = call(&app, verb, &path, &headers, body).await;
         assert!(
-            status < 500 || status == 503 || status == 501,
+            status < 500 || status == 503,
             "REST {full}: {status} {answer}"
         );
         assert!(answer.is_object(), "REST {full}: {answer}");
@@ -439,9 +439,331 @@ async fn every_method_answers_every_protocol(backend: Backend) {
     assert!(app.audit().await.passed());
 }
 
+/// The methods a path answers, as `Allow` lists them: every route's verb
+/// on that template, in the order GET, POST, PUT, PATCH, DELETE.
+fn declared_methods(template: &str) -> String {
+    let order = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    let mut verbs: Vec<&str> = jobpay::server::json::routes::ROUTES
+        .iter()
+        .filter(|r| r.template == template)
+        .map(|r| r.verb.as_str())
+        .collect();
+    verbs.sort_by_key(|v| order.iter().position(|o| o == v));
+    verbs.dedup();
+    verbs.join(", ")
+}
+
+/// Every served path answers every other method with 405 and `Allow`
+/// naming the methods it answers (never 5xx); a Connect path answers
+/// only POST; CORS preflights are still answered before any of it.
+async fn other_methods_answer_405_with_allow(backend: Backend) {
+    let app = TestApp::with_demo_data(backend).await;
+    let client = reqwest::Client::new();
+    let mut refused = 0;
+    for route in jobpay::server::json::routes::ROUTES.iter() {
+        let mut path = route.template.clone();
+        for field in route.path_fields() {
+            path = path.replace(&format!("{{{field}}}"), "1");
+        }
+        let allowed = declared_methods(&route.template);
+        for verb in ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE"] {
+            if allowed.split(", ").any(|a| a == verb) {
+                continue;
+            }
+            let method = reqwest::Method::from_bytes(verb.as_bytes()).unwrap();
+            let response = client
+                .request(method, format!("http://{}{path}", app.address))
+                .header("profile_id", "1")
+                .send()
+                .await
+                .expect("HTTP call");
+            let status = response.status().as_u16();
+            let allow = response
+                .headers()
+                .get("allow")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let text = response.text().await.unwrap();
+            assert_eq!(status, 405, "{verb} {path}: {text}");
+            assert_eq!(allow.as_deref(), Some(allowed.as_str()), "{verb} {path}");
+            if verb != "HEAD" {
+                let error: Value = serde_json::from_str(&text).expect("a JSON error");
+                assert_eq!(error["code"], "unimplemented", "{verb} {path}: {error}");
+                let message = error["message"].as_str().unwrap();
+                assert!(
+                    message.contains(verb) && message.contains(&allowed),
+                    "{verb} {path}: {message}"
+                );
+            }
+            refused += 1;
+        }
+    }
+    assert!(refused >= 38 * 5, "{refused} refusals");
+
+    // A path of two routes lists both.
+    let (status, _) = call(&app, reqwest::Method::PUT, "/v1/contracts", &[], None).await;
+    assert_eq!(status, 405);
+    assert_eq!(declared_methods("/v1/contracts"), "GET, POST");
+
+    // Connect's paths answer POST only (gRPC and gRPC-Web are POST too).
+    for verb in [
+        reqwest::Method::GET,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let response = client
+            .request(
+                verb.clone(),
+                format!(
+                    "http://{}/jobpay.v1.ContractService/GetContract",
+                    app.address
+                ),
+            )
+            .header("profile_id", "1")
+            .send()
+            .await
+            .expect("HTTP call");
+        assert_eq!(response.status().as_u16(), 405, "{verb}");
+        assert_eq!(response.headers()["allow"], "POST", "{verb}");
+        let error: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(error["code"], "unimplemented", "{verb}: {error}");
+    }
+
+    // Preflights are CORS's, as before: answered, never 405.
+    for path in [
+        "/v1/contracts/1",
+        "/v1/jobs/1:pay",
+        "/jobpay.v1.ContractService/GetContract",
+    ] {
+        let response = client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("http://{}{path}", app.address),
+            )
+            .header("origin", "https://app.example")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .expect("preflight");
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let methods = response.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .to_ascii_uppercase();
+        assert!(methods.contains("POST"), "{path}: {methods}");
+    }
+
+    // Unknown paths stay NOT_FOUND; declared methods still answer.
+    let (status, error) = call(&app, reqwest::Method::PUT, "/v1/nothing", &[], None).await;
+    assert_eq!((status, error["code"].as_str()), (404, Some("not_found")));
+    let (status, _) = call(
+        &app,
+        reqwest::Method::GET,
+        "/v1/contracts/1",
+        &[("profile_id", "1")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+/// The one field violation of an error: (field, description), read from
+/// the encoded `value` and checked equal to the readable `debug`.
+fn violation(error: &Value) -> (String, String) {
+    let detail = error["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .find(|d| d["type"] == "google.rpc.BadRequest")
+        .unwrap_or_else(|| panic!("a BadRequest: {error}"));
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(detail["value"].as_str().unwrap())
+        .unwrap();
+    let decoded = tonic_types::pb::BadRequest::decode(bytes.as_slice()).unwrap();
+    assert_eq!(decoded.field_violations.len(), 1, "{error}");
+    let only = &decoded.field_violations[0];
+    assert_eq!(
+        detail["debug"]["fieldViolations"],
+        serde_json::json!([{"field": only.field, "description": only.description}]),
+        "{error}"
+    );
+    (only.field.clone(), only.description.clone())
+}
+
+/// A path variable or query parameter that is not a field, or does not
+/// parse as its field, is INVALID_ARGUMENT naming it: in the message (as
+/// written) and in a field violation (the field's proto name).
+async fn bad_parameters_are_named(backend: Backend) {
+    use reqwest::Method;
+    let app = TestApp::with_demo_data(backend).await;
+    let admin_key = format!("Bearer {ADMIN_KEY}");
+    let headers = [("profile_id", "1"), ("authorization", admin_key.as_str())];
+
+    let cases = [
+        (
+            "/v1/contracts?pageSize=ten",
+            "query parameter pageSize: must be an integer",
+            "page_size",
+            "must be an integer",
+        ),
+        (
+            "/v1/contracts?page_size=1.5",
+            "query parameter page_size: must be an integer",
+            "page_size",
+            "must be an integer",
+        ),
+        (
+            "/v1/contracts?page_size=99999999999",
+            "query parameter page_size: must be an integer from -2147483648 to 2147483647",
+            "page_size",
+            "must be an integer from -2147483648 to 2147483647",
+        ),
+        (
+            "/v1/contracts?nope=1",
+            "query parameter nope: is not a parameter of this route; it takes page_size, page_token",
+            "nope",
+            "is not a parameter of this route; it takes page_size, page_token",
+        ),
+        (
+            "/v1/contracts?page_size=1&pageSize=2",
+            "query parameter pageSize: is given twice (in the query, the path or the body)",
+            "page_size",
+            "is given twice (in the query, the path or the body)",
+        ),
+        (
+            "/v1/contracts/1?id=2",
+            "query parameter id: is given twice (in the query, the path or the body)",
+            "id",
+            "is given twice (in the query, the path or the body)",
+        ),
+        (
+            "/v1/contracts/abc",
+            "path variable id: must be an integer",
+            "id",
+            "must be an integer",
+        ),
+        (
+            "/v1/loans:outstandingDebt?asOf=yesterday",
+            "query parameter asOf: must be an RFC 3339 date-time with an offset, such as 2024-01-31T00:00:00Z",
+            "as_of",
+            "must be an RFC 3339 date-time with an offset, such as 2024-01-31T00:00:00Z",
+        ),
+        (
+            "/v1/admin/feed/items?state=DONE",
+            "query parameter state: must be one of FEED_ITEM_STATE_UNSPECIFIED, FEED_ITEM_STATE_APPLIED, FEED_ITEM_STATE_REJECTED",
+            "state",
+            "must be one of FEED_ITEM_STATE_UNSPECIFIED, FEED_ITEM_STATE_APPLIED, FEED_ITEM_STATE_REJECTED",
+        ),
+        (
+            "/v1/admin/feed/status?x%20y=1",
+            "query parameter x y: is not a parameter of this route, which takes none",
+            "x y",
+            "is not a parameter of this route, which takes none",
+        ),
+    ];
+    for (path, message, field, description) in cases {
+        let (status, error) = call(&app, Method::GET, path, &headers, None).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (400, Some("invalid_argument")),
+            "{path}: {error}"
+        );
+        assert_eq!(error["message"], message, "{path}");
+        assert_eq!(
+            violation(&error),
+            (field.to_owned(), description.to_owned()),
+            "{path}"
+        );
+        assert_eq!(reason(&error), "INVALID_ARGUMENT", "{path}");
+    }
+
+    // What parses still answers: names in either spelling, enums by name
+    // or number, timestamps, percent-encoding.
+    for path in [
+        "/v1/contracts?pageSize=1",
+        "/v1/contracts?page_size=1&page_token=",
+        "/v1/admin/feed/items?state=FEED_ITEM_STATE_APPLIED",
+        "/v1/admin/feed/items?state=1",
+        "/v1/loans:outstandingDebt?as_of=2024-01-31T00%3A00%3A00Z",
+        "/v1/admin/profiles/1/summary?currency_code=USD",
+    ] {
+        let (status, answer) = call(&app, Method::GET, path, &headers, None).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+    }
+}
+
+/// Connect's error JSON carries each detail readable (`debug`) beside the
+/// encoded `value`, which stays what Connect clients decode.
+async fn error_details_are_readable(backend: Backend) {
+    let app = TestApp::with_demo_data(backend).await;
+    let (status, error) = post(
+        &app,
+        "ContractService/GetContract",
+        &[("profile_id", "1")],
+        r#"{"id": "999"}"#,
+    )
+    .await;
+    assert_eq!(status, 404, "{error}");
+    let info = error["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["type"] == "google.rpc.ErrorInfo")
+        .expect("an ErrorInfo")
+        .clone();
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(info["value"].as_str().unwrap())
+        .unwrap();
+    let decoded = tonic_types::pb::ErrorInfo::decode(bytes.as_slice()).unwrap();
+    assert_eq!(decoded.reason, "CONTRACT_NOT_FOUND");
+    assert_eq!(info["debug"]["reason"], "CONTRACT_NOT_FOUND", "{info}");
+    assert_eq!(info["debug"]["domain"], "jobpay", "{info}");
+    let metadata: serde_json::Map<String, Value> = decoded
+        .metadata
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    if metadata.is_empty() {
+        assert!(info["debug"].get("metadata").is_none(), "{info}");
+    } else {
+        assert_eq!(info["debug"]["metadata"], Value::Object(metadata), "{info}");
+    }
+
+    // Field violations, over Connect and REST alike.
+    let (status, error) = post(
+        &app,
+        "BalanceService/Deposit",
+        &[("profile_id", "2")],
+        r#"{"profileId": "2", "amount": "-1"}"#,
+    )
+    .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(violation(&error).0, "amount");
+    let (status, error) = call(
+        &app,
+        reqwest::Method::POST,
+        "/v1/balances:deposit",
+        &[("profile_id", "2")],
+        Some(r#"{"profileId": "2", "amount": "1.001"}"#),
+    )
+    .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(violation(&error).0, "amount");
+    assert!(
+        error["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["type"].is_string() && d["value"].is_string() && d["debug"].is_object()),
+        "{error}"
+    );
+}
+
 on_both_backends!(
     json_calls_reach_every_kind_of_method,
     grpc_web_calls_work_over_http_1,
     rest_routes_follow_the_annotations,
     every_method_answers_every_protocol,
+    other_methods_answer_405_with_allow,
+    bad_parameters_are_named,
+    error_details_are_readable,
 );

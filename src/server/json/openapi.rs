@@ -110,6 +110,7 @@ pub fn document() -> Value {
                         "properties": {
                             "type": {"type": "string", "description": "google.rpc.ErrorInfo, google.rpc.BadRequest, ..."},
                             "value": {"type": "string", "format": "byte", "description": "The detail message, protobuf in base64"},
+                            "debug": {"type": "object", "description": "The same message as JSON (proto3 mapping), for reading: ErrorInfo's reason and metadata, BadRequest's fieldViolations, ..."},
                         },
                     },
                 },
@@ -121,7 +122,7 @@ pub fn document() -> Value {
         "info": {
             "title": "jobpay",
             "version": "v1",
-            "description": "REST routes of the jobpay.v1 gRPC API (google.api.http annotations), served on the gRPC port. Callers send `profile_id` (or, in JWT mode, `authorization: Bearer <token>`); admin calls `authorization: Bearer <admin key>` (`x-admin-key` in JWT mode). Money is a decimal string beside its currency_code; 64-bit integers are strings.",
+            "description": "REST routes of the jobpay.v1 gRPC API (google.api.http annotations), served on the gRPC port. Callers send `profile_id` (or, in JWT mode, `authorization: Bearer <token>`); admin calls `authorization: Bearer <admin key>` (`x-admin-key` in JWT mode). Money is a decimal string beside its currency_code; 64-bit integers are strings. A path answers the methods listed here; any other method gets 405 Method Not Allowed with an `Allow` header listing them.",
         },
         "paths": paths,
         "components": {
