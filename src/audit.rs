@@ -4,8 +4,10 @@
 //! entries in that currency that credit the profile minus the sum of those
 //! that debit it; no balance is negative; `held` lies within `0..=balance`;
 //! every currency named by a balance, contract, job or entry exists; every
-//! summary total equals the ledger sum that feeds it; and `held` equals the
-//! balance's requested payouts.
+//! summary total equals the ledger sum that feeds it; `held` equals the
+//! balance's requested payouts; every entry's `reversed` equals what its
+//! reversals add up to (never above its amount); and every job's
+//! `refunded` equals its payment's `reversed`.
 //! Runs in one read-only snapshot so concurrent movements cannot produce a
 //! false alarm.
 
@@ -50,6 +52,12 @@ pub struct AuditReport {
     /// amounts / made installments: (profile, currency, total, stored,
     /// loans say).
     pub loan_mismatches: Vec<(i64, String, String, String, String)>,
+    /// Entries whose `reversed` is not what their reversals add up to, or
+    /// exceeds their amount: (entry, reversed, reversals add up to).
+    pub reversal_mismatches: Vec<(i64, String, String)>,
+    /// Jobs whose `refunded` is not their payment's `reversed`: (job,
+    /// refunded, payment's reversed).
+    pub refund_mismatches: Vec<(i64, String, String)>,
 }
 
 impl AuditReport {
@@ -60,6 +68,8 @@ impl AuditReport {
             && self.total_mismatches.is_empty()
             && self.held_mismatches.is_empty()
             && self.loan_mismatches.is_empty()
+            && self.reversal_mismatches.is_empty()
+            && self.refund_mismatches.is_empty()
     }
 }
 
@@ -99,6 +109,18 @@ impl fmt::Display for AuditReport {
             writeln!(
                 f,
                 "LOAN MISMATCH profile {id} {code}: {total} is {stored}, the loans say {loans}"
+            )?;
+        }
+        for (id, reversed, reversals) in &self.reversal_mismatches {
+            writeln!(
+                f,
+                "REVERSAL MISMATCH entry {id}: reversed {reversed}, its reversals add up to {reversals} (or more than its amount)"
+            )?;
+        }
+        for (id, refunded, reversed) in &self.refund_mismatches {
+            writeln!(
+                f,
+                "REFUND MISMATCH job {id}: refunded {refunded}, its payment's reversed is {reversed}"
             )?;
         }
         for (id, code, held, requested) in &self.held_mismatches {
@@ -151,7 +173,7 @@ const UNKNOWN_CURRENCIES: &str = "
 
 /// Every summary total against the ledger sum that feeds it.
 fn total_mismatches_sql() -> String {
-    migration::m20261127_000004_payouts::TOTALS
+    migration::m20261203_000007_reversals::TOTALS
         .iter()
         .map(|(column, side, kinds)| {
             let kinds = kinds
@@ -201,6 +223,23 @@ const LOAN_MISMATCHES: &str = "
            ON r.borrower_id = b.profile_id AND r.currency_code = b.currency_code
     WHERE b.repaid <> COALESCE(r.total, 0)
     ORDER BY 1, 2, 3";
+
+/// Each entry's `reversed` against its reversals (and its amount).
+const REVERSAL_MISMATCHES: &str = "
+    SELECT e.id, CAST(e.reversed AS TEXT), CAST(COALESCE(r.total, 0) AS TEXT)
+    FROM ledger_entries e
+    LEFT JOIN (SELECT reversal_of, SUM(amount) AS total FROM ledger_entries
+               WHERE reversal_of IS NOT NULL GROUP BY reversal_of) r ON r.reversal_of = e.id
+    WHERE e.reversed <> COALESCE(r.total, 0) OR e.reversed > e.amount
+    ORDER BY 1";
+
+/// Each job's `refunded` against its payment's `reversed` (0 without one).
+const REFUND_MISMATCHES: &str = "
+    SELECT j.id, CAST(j.refunded AS TEXT), CAST(COALESCE(e.reversed, 0) AS TEXT)
+    FROM jobs j
+    LEFT JOIN ledger_entries e ON e.job_id = j.id AND e.kind = 'job_payment'
+    WHERE j.refunded <> COALESCE(e.reversed, 0)
+    ORDER BY 1";
 
 pub async fn audit(store: &Store) -> Result<AuditReport, Error> {
     let db = store.conn();
@@ -288,6 +327,20 @@ pub async fn audit(store: &Store) -> Result<AuditReport, Error> {
             row.try_get_by_index(1)?,
             row.try_get_by_index(2)?,
             row.try_get_by_index(3)?,
+        ));
+    }
+    for row in tx.query_all_raw(query(REVERSAL_MISMATCHES)).await? {
+        report.reversal_mismatches.push((
+            row.try_get_by_index(0)?,
+            row.try_get_by_index(1)?,
+            row.try_get_by_index(2)?,
+        ));
+    }
+    for row in tx.query_all_raw(query(REFUND_MISMATCHES)).await? {
+        report.refund_mismatches.push((
+            row.try_get_by_index(0)?,
+            row.try_get_by_index(1)?,
+            row.try_get_by_index(2)?,
         ));
     }
     tx.commit().await?;

@@ -35,8 +35,9 @@ impl ContractStatus {
     }
 }
 
-/// Why money moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why money moved. Its serde names are those of stored receipts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Opening,
     Deposit,
@@ -48,6 +49,43 @@ pub enum EntryKind {
     ExternalDebit,
     LoanDisbursement,
     LoanRepayment,
+    Reversal,
+}
+
+impl EntryKind {
+    /// The API's name of the kind, as in error metadata.
+    pub fn as_api_name(self) -> &'static str {
+        match self {
+            EntryKind::Opening => "LEDGER_ENTRY_KIND_OPENING",
+            EntryKind::Deposit => "LEDGER_ENTRY_KIND_DEPOSIT",
+            EntryKind::JobPayment => "LEDGER_ENTRY_KIND_JOB_PAYMENT",
+            EntryKind::Withdrawal => "LEDGER_ENTRY_KIND_WITHDRAWAL",
+            EntryKind::Transfer => "LEDGER_ENTRY_KIND_TRANSFER",
+            EntryKind::Payout => "LEDGER_ENTRY_KIND_PAYOUT",
+            EntryKind::ExternalCredit => "LEDGER_ENTRY_KIND_EXTERNAL_CREDIT",
+            EntryKind::ExternalDebit => "LEDGER_ENTRY_KIND_EXTERNAL_DEBIT",
+            EntryKind::LoanDisbursement => "LEDGER_ENTRY_KIND_LOAN_DISBURSEMENT",
+            EntryKind::LoanRepayment => "LEDGER_ENTRY_KIND_LOAN_REPAYMENT",
+            EntryKind::Reversal => "LEDGER_ENTRY_KIND_REVERSAL",
+        }
+    }
+
+    /// Whether an entry of this kind can be reversed.
+    pub fn is_reversible(self) -> bool {
+        match self {
+            EntryKind::Deposit
+            | EntryKind::JobPayment
+            | EntryKind::Transfer
+            | EntryKind::Withdrawal
+            | EntryKind::ExternalCredit
+            | EntryKind::ExternalDebit
+            | EntryKind::Payout => true,
+            EntryKind::Opening
+            | EntryKind::LoanDisbursement
+            | EntryKind::LoanRepayment
+            | EntryKind::Reversal => false,
+        }
+    }
 }
 
 /// Where a payout stands. Its serde names are those of stored receipts.
@@ -147,6 +185,10 @@ pub struct Job {
     pub contract_id: i64,
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
+    /// What its contractor has refunded of the price so far, in the
+    /// price's currency (absent from receipts stored before refunds: 0).
+    #[serde(default)]
+    pub refunded: Minor,
 }
 
 /// A profile's money in one currency.
@@ -192,7 +234,7 @@ pub struct ProfileBalances {
 
 /// A ledger entry with its amounts in its currency. A `None` side is
 /// outside the platform.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
     pub id: i64,
     pub kind: EntryKind,
@@ -205,6 +247,12 @@ pub struct LedgerEntry {
     pub request_id: Option<String>,
     pub currency: Currency,
     pub create_time: DateTime<Utc>,
+    /// For a reversal, the entry it corrects.
+    pub reversal_of: Option<i64>,
+    /// What this entry's reversals add up to so far.
+    pub reversed: Minor,
+    /// For a reversal, why.
+    pub reason: Option<String>,
 }
 
 /// A payout with its amount in its currency.
@@ -233,6 +281,8 @@ pub struct Totals {
     pub paid_out: i64,
     pub borrowed: i64,
     pub repaid: i64,
+    pub reversed_in: i64,
+    pub reversed_out: i64,
 }
 
 /// Which side of a ledger entry a balance is on.
@@ -244,30 +294,38 @@ pub enum Side {
 
 impl Totals {
     /// The total an entry of `kind` feeds on `side`, if any. The same
-    /// mapping as the back-fill of `migration::m20261127_000004_payouts`.
+    /// mapping as `migration::m20261203_000007_reversals::TOTALS`.
     fn slot(&mut self, kind: EntryKind, side: Side) -> Option<&mut i64> {
         use EntryKind as K;
-        match (kind, side) {
-            (K::Opening, Side::Credit) => Some(&mut self.opening),
-            (K::Deposit, Side::Credit) => Some(&mut self.deposited),
-            (K::Withdrawal, Side::Debit) => Some(&mut self.withdrawn),
-            (K::JobPayment | K::ExternalCredit, Side::Credit) => Some(&mut self.earned),
-            (K::JobPayment | K::ExternalDebit, Side::Debit) => Some(&mut self.spent),
-            (K::Transfer, Side::Credit) => Some(&mut self.transferred_in),
-            (K::Transfer, Side::Debit) => Some(&mut self.transferred_out),
-            (K::Payout, Side::Debit) => Some(&mut self.paid_out),
-            (K::LoanDisbursement, Side::Credit) => Some(&mut self.borrowed),
-            (K::LoanRepayment, Side::Debit) => Some(&mut self.repaid),
-            _ => None,
+        // (credit side, debit side); no wildcard, so a new kind of entry
+        // does not compile until it says which totals it feeds.
+        let (credit, debit) = match kind {
+            K::Opening => (Some(&mut self.opening), None),
+            K::Deposit => (Some(&mut self.deposited), None),
+            K::Withdrawal => (None, Some(&mut self.withdrawn)),
+            K::JobPayment => (Some(&mut self.earned), Some(&mut self.spent)),
+            K::ExternalCredit => (Some(&mut self.earned), None),
+            K::ExternalDebit => (None, Some(&mut self.spent)),
+            K::Transfer => (
+                Some(&mut self.transferred_in),
+                Some(&mut self.transferred_out),
+            ),
+            K::Payout => (None, Some(&mut self.paid_out)),
+            K::LoanDisbursement => (Some(&mut self.borrowed), None),
+            K::LoanRepayment => (None, Some(&mut self.repaid)),
+            K::Reversal => (Some(&mut self.reversed_in), Some(&mut self.reversed_out)),
+        };
+        match side {
+            Side::Credit => credit,
+            Side::Debit => debit,
         }
     }
 
     /// Adds an entry's amount to the total it feeds. Totals saturate: the
     /// balance itself is checked, and a total of all history can exceed
-    /// what the balance ever held. `kind` may still be the stored kind
-    /// while the ledger moves to the domain's.
-    pub fn record(&mut self, kind: impl Into<EntryKind>, side: Side, amount: Minor) {
-        if let Some(total) = self.slot(kind.into(), side) {
+    /// what the balance ever held.
+    pub fn record(&mut self, kind: EntryKind, side: Side, amount: Minor) {
+        if let Some(total) = self.slot(kind, side) {
             *total = total.saturating_add(amount.get());
         }
     }

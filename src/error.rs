@@ -67,6 +67,7 @@ pub enum Resource {
     Payout,
     Profile,
     Loan,
+    LedgerEntry,
 }
 
 /// Everything that can go wrong in a call.
@@ -135,6 +136,19 @@ pub enum Error {
     },
     /// A credit that would push a balance beyond what can be represented.
     BalanceLimitExceeded,
+    /// A reversal of an entry of a kind that cannot be reversed (the API's
+    /// name of the kind).
+    EntryNotReversible {
+        kind: &'static str,
+    },
+    /// A reversal above what is left of its entry.
+    ReversalExceedsEntry {
+        reversible: Money,
+    },
+    /// A refund of a job that is not paid.
+    JobNotPaid,
+    /// A refund of a job paid before the ledger existed (seeded data).
+    PaymentNotInLedger,
     /// Lost a race with a concurrent transaction (serialization failure,
     /// deadlock, SQLite busy). The transaction runner retries these; one
     /// that escapes it means retries were exhausted.
@@ -186,7 +200,11 @@ impl Error {
             | Error::PayoutNotRequested { .. }
             | Error::NoMatchingPayout
             | Error::LoanRepaid
-            | Error::BalanceLimitExceeded => Code::FailedPrecondition,
+            | Error::BalanceLimitExceeded
+            | Error::EntryNotReversible { .. }
+            | Error::ReversalExceedsEntry { .. }
+            | Error::JobNotPaid
+            | Error::PaymentNotInLedger => Code::FailedPrecondition,
             Error::Conflict => Code::Aborted,
             Error::Unavailable(_) | Error::OutcomeUnknown(_) => Code::Unavailable,
             Error::Overloaded | Error::CallerQueueFull | Error::MessageTooLarge(_) => {
@@ -221,6 +239,11 @@ impl Error {
             Error::NotFound(Resource::Payout, _) => "PAYOUT_NOT_FOUND",
             Error::NotFound(Resource::Profile, _) => "PROFILE_NOT_FOUND",
             Error::NotFound(Resource::Loan, _) => "LOAN_NOT_FOUND",
+            Error::NotFound(Resource::LedgerEntry, _) => "LEDGER_ENTRY_NOT_FOUND",
+            Error::EntryNotReversible { .. } => "ENTRY_NOT_REVERSIBLE",
+            Error::ReversalExceedsEntry { .. } => "REVERSAL_EXCEEDS_ENTRY",
+            Error::JobNotPaid => "JOB_NOT_PAID",
+            Error::PaymentNotInLedger => "PAYMENT_NOT_IN_LEDGER",
             Error::LoanPaymentAlreadyRecorded { .. } => "LOAN_PAYMENT_ALREADY_RECORDED",
             Error::LoanRepaid => "LOAN_REPAID",
             Error::NotTheInstallment { .. } => "NOT_THE_INSTALLMENT",
@@ -283,6 +306,13 @@ impl Error {
             }
             Error::LoanPaymentAlreadyRecorded { month } => {
                 metadata.insert("month".to_owned(), month.clone());
+            }
+            Error::EntryNotReversible { kind } => {
+                metadata.insert("kind".to_owned(), (*kind).to_owned());
+            }
+            Error::ReversalExceedsEntry { reversible } => {
+                metadata.insert("reversible".to_owned(), reversible.to_string());
+                metadata.insert("currency_code".to_owned(), reversible.currency_code.clone());
             }
             Error::InvalidContractTransition { status, .. } => {
                 metadata.insert("status".to_owned(), (*status).to_owned());
@@ -347,6 +377,23 @@ impl fmt::Display for Error {
             Error::NotFound(Resource::Payout, id) => write!(f, "payout {id} not found"),
             Error::NotFound(Resource::Profile, id) => write!(f, "profile {id} not found"),
             Error::NotFound(Resource::Loan, id) => write!(f, "loan {id} not found"),
+            Error::NotFound(Resource::LedgerEntry, id) => write!(f, "ledger entry {id} not found"),
+            Error::EntryNotReversible { kind } => write!(
+                f,
+                "a {kind} entry cannot be reversed: only deposits, job payments, transfers, \
+                 withdrawals, external credits and debits, and payouts can"
+            ),
+            Error::ReversalExceedsEntry { reversible } => write!(
+                f,
+                "the reversals of an entry may not exceed it: at most {reversible} {} is left \
+                 to reverse",
+                reversible.currency_code
+            ),
+            Error::JobNotPaid => f.write_str("the job is not paid: there is nothing to refund"),
+            Error::PaymentNotInLedger => f.write_str(
+                "the job was paid before the ledger existed (seeded data): there is no payment \
+                 entry to refund",
+            ),
             Error::LoanPaymentAlreadyRecorded { month } => write!(
                 f,
                 "a payment of this loan is already recorded for {month}: one per calendar month (UTC)"

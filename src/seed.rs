@@ -172,6 +172,9 @@ impl Rows {
                     request_id: Set(None),
                     currency_code: Set(SEED_CURRENCY.to_owned()),
                     created_at: Set(now),
+                    reversal_of: Set(None),
+                    reversed: Set(0),
+                    reason: Set(None),
                 });
             }
         }
@@ -210,6 +213,7 @@ impl Rows {
                 contract_id: Set(j.contract_id),
                 created_at: Set(now),
                 updated_at: Set(payment_time.unwrap_or(now)),
+                refunded: Set(0),
             });
         }
         Ok(rows)

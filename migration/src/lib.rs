@@ -11,6 +11,7 @@ mod m20261127_000003_currencies;
 pub mod m20261127_000004_payouts;
 mod m20261127_000005_loans;
 mod m20261127_000006_feed;
+pub mod m20261203_000007_reversals;
 pub mod stored_responses;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_payouts::Migration),
             Box::new(m20261127_000005_loans::Migration),
             Box::new(m20261127_000006_feed::Migration),
+            Box::new(m20261203_000007_reversals::Migration),
         ]
     }
 }

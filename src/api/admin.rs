@@ -4,7 +4,7 @@ use tonic::{Request, Response, Status};
 
 use super::pagination::PageRequest;
 use super::{AppState, call_hold, id_field, move_money, with_balances};
-use crate::conversions::from_wire::{BestClientsInput, feed_item_state_field};
+use crate::conversions::from_wire::{BestClientsInput, ReverseEntryInput, feed_item_state_field};
 use crate::domain::{BestProfession, FeedItemState, NewProfile, PaymentRange};
 use crate::error::{Error, Resource};
 use crate::ledger::{ADMIN, Op};
@@ -226,5 +226,37 @@ impl AdminService for AdminApi {
             items: items.into_iter().map(Into::into).collect(),
             next_page_token,
         }))
+    }
+
+    async fn reverse_ledger_entry(
+        &self,
+        request: Request<pb::ReverseLedgerEntryRequest>,
+    ) -> Result<Response<pb::ReverseLedgerEntryResponse>, Status> {
+        self.authorize(&request)?;
+        let input = ReverseEntryInput::try_from(request.get_ref())?;
+        let amount = match &input.amount {
+            None => None,
+            Some(amount) => {
+                // In the entry's currency (it never changes): read first.
+                let db = self.state.store.reads();
+                let currency = queries::entry_currency(db, &self.state.currencies, input.entry_id)
+                    .await?
+                    .ok_or(Error::NotFound(Resource::LedgerEntry, input.entry_id))?;
+                Some(amount.in_currency(&currency)?)
+            }
+        };
+        let op = Op::ReverseEntry {
+            entry_id: input.entry_id,
+            amount,
+            reason: input.reason,
+        };
+        move_money(
+            &self.state,
+            call_hold(&request),
+            ADMIN,
+            op,
+            input.request_id,
+        )
+        .await
     }
 }

@@ -5,12 +5,12 @@ use tonic::{Request, Response, Status};
 use super::pagination::PageRequest;
 use super::{AppState, id_field, move_money, text_field};
 use crate::auth::load_caller;
-use crate::conversions::from_wire::{AmountInput, PayJobInput};
+use crate::conversions::from_wire::{AmountInput, PayJobInput, RefundJobInput};
 use crate::domain::ContractStatus;
-use crate::error::Error;
+use crate::error::{Error, Resource};
 use crate::ledger::Op;
 use crate::proto::pb::{self, job_service_server::JobService};
-use crate::store::{contracts, lists};
+use crate::store::{contracts, lists, queries};
 
 const MAX_DESCRIPTION_CHARS: usize = 10_000;
 
@@ -83,6 +83,30 @@ impl JobService for JobApi {
         let (caller, hold, input): (_, _, PayJobInput) = self.state.movement(request)?;
         let op = Op::PayJob {
             job_id: input.job_id,
+        };
+        move_money(&self.state, hold, caller, op, input.request_id).await
+    }
+
+    async fn refund_job_payment(
+        &self,
+        request: Request<pb::RefundJobPaymentRequest>,
+    ) -> Result<Response<pb::RefundJobPaymentResponse>, Status> {
+        let (caller, hold, input): (_, _, RefundJobInput) = self.state.movement(request)?;
+        let amount = match &input.amount {
+            None => None,
+            Some(amount) => {
+                // In the job's currency (it never changes): read first.
+                self.state.authenticate(caller).await?;
+                let db = self.state.store.reads();
+                let currency = queries::job_currency(db, &self.state.currencies, input.job_id)
+                    .await?
+                    .ok_or(Error::NotFound(Resource::Job, input.job_id))?;
+                Some(amount.in_currency(&currency)?)
+            }
+        };
+        let op = Op::RefundJob {
+            job_id: input.job_id,
+            amount,
         };
         move_money(&self.state, hold, caller, op, input.request_id).await
     }

@@ -501,6 +501,67 @@ impl TryFrom<&pb::ListBestClientsRequest> for BestClientsInput {
     }
 }
 
+/// A reversal asked for: the entry, an amount still to be put in the
+/// entry's currency (`None`: all that is left), why.
+pub struct ReverseEntryInput {
+    pub entry_id: i64,
+    pub amount: Option<AmountInput>,
+    pub reason: Option<String>,
+    pub request_id: Option<RequestId>,
+}
+
+/// Longest reason a reversal keeps.
+pub const MAX_REASON_CHARS: usize = 500;
+
+impl TryFrom<&pb::ReverseLedgerEntryRequest> for ReverseEntryInput {
+    type Error = Error;
+    fn try_from(req: &pb::ReverseLedgerEntryRequest) -> Result<Self, Error> {
+        let entry_id = id_field("entry_id", req.entry_id)?;
+        let amount = optional_amount("amount", &req.amount)?;
+        if req.reason.chars().count() > MAX_REASON_CHARS {
+            return Err(Error::invalid(
+                "reason",
+                format!("must be at most {MAX_REASON_CHARS} characters"),
+            ));
+        }
+        let reason = Some(req.reason.clone()).filter(|r| !r.is_empty());
+        Ok(ReverseEntryInput {
+            entry_id,
+            amount,
+            reason,
+            request_id: RequestId::parse_optional(&req.request_id)?,
+        })
+    }
+}
+
+/// A refund asked for: the job, an amount still to be put in the job's
+/// currency (`None`: all not refunded yet).
+pub struct RefundJobInput {
+    pub job_id: i64,
+    pub amount: Option<AmountInput>,
+    pub request_id: Option<RequestId>,
+}
+
+impl TryFrom<&pb::RefundJobPaymentRequest> for RefundJobInput {
+    type Error = Error;
+    fn try_from(req: &pb::RefundJobPaymentRequest) -> Result<Self, Error> {
+        Ok(RefundJobInput {
+            job_id: id_field("job_id", req.job_id)?,
+            amount: optional_amount("amount", &req.amount)?,
+            request_id: RequestId::parse_optional(&req.request_id)?,
+        })
+    }
+}
+
+/// An amount whose currency comes from what it applies to; empty is
+/// `None`.
+fn optional_amount(field: &'static str, text: &str) -> Result<Option<AmountInput>, Error> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    AmountInput::new(field, text, "", None).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

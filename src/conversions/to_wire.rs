@@ -42,6 +42,7 @@ impl From<EntryKind> for pb::LedgerEntryKind {
             EntryKind::ExternalDebit => pb::LedgerEntryKind::ExternalDebit,
             EntryKind::LoanDisbursement => pb::LedgerEntryKind::LoanDisbursement,
             EntryKind::LoanRepayment => pb::LedgerEntryKind::LoanRepayment,
+            EntryKind::Reversal => pb::LedgerEntryKind::Reversal,
         }
     }
 }
@@ -110,6 +111,7 @@ impl From<Job> for pb::Job {
             contract_id: job.contract_id,
             create_time: Some(timestamp(job.create_time)),
             update_time: Some(timestamp(job.update_time)),
+            refunded: job.refunded.format(job.price.precision),
         }
     }
 }
@@ -129,6 +131,9 @@ impl From<LedgerEntry> for pb::LedgerEntry {
             credit_balance_after: money(entry.credit_balance_after),
             request_id: entry.request_id.unwrap_or_default(),
             create_time: Some(timestamp(entry.create_time)),
+            reversal_of: entry.reversal_of.unwrap_or(0),
+            reversed: entry.reversed.format(precision),
+            reason: entry.reason.unwrap_or_default(),
             currency_code: entry.currency.code,
         }
     }
@@ -149,6 +154,35 @@ impl FromReceipt for pb::PayJobResponse {
             } => Some(pb::PayJobResponse {
                 job: Some(job.into()),
                 client_balance: client_balance.to_string(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl FromReceipt for pb::ReverseLedgerEntryResponse {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::Reversal { reversal, original } => Some(pb::ReverseLedgerEntryResponse {
+                reversal: Some(reversal.into()),
+                original: Some(original.into()),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl FromReceipt for pb::RefundJobPaymentResponse {
+    fn from_receipt(receipt: Receipt) -> Option<Self> {
+        match receipt {
+            Receipt::Refund {
+                job,
+                reversal,
+                contractor_balance,
+            } => Some(pb::RefundJobPaymentResponse {
+                job: Some(job.into()),
+                reversal: Some(reversal.into()),
+                contractor_balance: contractor_balance.to_string(),
             }),
             _ => None,
         }
@@ -247,6 +281,8 @@ impl From<BalanceSummary> for pb::BalanceSummary {
             paid_out: money(t.paid_out),
             borrowed: money(t.borrowed),
             repaid: money(t.repaid),
+            reversed_in: money(t.reversed_in),
+            reversed_out: money(t.reversed_out),
             currency_code: summary.currency.code,
         }
     }

@@ -1,7 +1,8 @@
 //! Stage three of a batch: writes what `decide` decided, one statement
 //! per kind of row whatever the batch size (entries, balances, paid jobs,
 //! new payouts, changed payouts, loans, loan payments, idempotency
-//! records), then fills the new rows' ids into the answers.
+//! records, reversed entries, refunded jobs), then fills the new rows' ids
+//! into the answers.
 //!
 //! New rows get their ids from the database (`INSERT ... RETURNING id`).
 //! One multi-row insert assigns ids in the order of its rows on both
@@ -50,6 +51,8 @@ pub(super) async fn apply(
         changed_payouts,
         new_loans,
         new_loan_payments,
+        reversed_entries,
+        refunded_jobs,
         records,
     } = effects;
     let mut ids = NewIds::default();
@@ -66,6 +69,9 @@ pub(super) async fn apply(
         request_id: Set(e.request_id),
         currency_code: Set(e.currency_code),
         created_at: Set(now),
+        reversal_of: Set(e.reversal_of),
+        reversed: Set(0),
+        reason: Set(e.reason),
     });
     ids.entries = insert_returning_ids(tx, entry_rows).await?;
 
@@ -89,6 +95,8 @@ pub(super) async fn apply(
                     paid_out: Set(t.paid_out),
                     borrowed: Set(t.borrowed),
                     repaid: Set(t.repaid),
+                    reversed_in: Set(t.reversed_in),
+                    reversed_out: Set(t.reversed_out),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }
@@ -110,6 +118,8 @@ pub(super) async fn apply(
                         B::PaidOut,
                         B::Borrowed,
                         B::Repaid,
+                        B::ReversedIn,
+                        B::ReversedOut,
                         B::UpdatedAt,
                     ])
                     .to_owned(),
@@ -124,6 +134,28 @@ pub(super) async fn apply(
             .col_expr(job::Column::PaymentTime, Expr::val(now))
             .col_expr(job::Column::UpdatedAt, Expr::val(now))
             .filter(job::Column::Id.is_in(paid_jobs))
+            .exec(tx)
+            .await?;
+    }
+
+    if !reversed_entries.is_empty() {
+        ledger_entry::Entity::update_many()
+            .col_expr(
+                ledger_entry::Column::Reversed,
+                by_id(ledger_entry::Column::Id, &reversed_entries),
+            )
+            .filter(ledger_entry::Column::Id.is_in(reversed_entries.iter().map(|(id, _)| *id)))
+            .exec(tx)
+            .await?;
+    }
+    if !refunded_jobs.is_empty() {
+        job::Entity::update_many()
+            .col_expr(
+                job::Column::Refunded,
+                by_id(job::Column::Id, &refunded_jobs),
+            )
+            .col_expr(job::Column::UpdatedAt, Expr::val(now))
+            .filter(job::Column::Id.is_in(refunded_jobs.iter().map(|(id, _)| *id)))
             .exec(tx)
             .await?;
     }
@@ -250,6 +282,10 @@ fn fill_id(receipt: &mut Receipt, fill: Fill, ids: &NewIds) -> Result<(), Error>
         (Receipt::RecordLoanPayment { payment }, Fill::LoanPaymentEntry(i)) => {
             payment.ledger_entry_id = Some(id(&ids.entries, i)?)
         }
+        (
+            Receipt::Reversal { reversal, .. } | Receipt::Refund { reversal, .. },
+            Fill::ReversalEntry(i),
+        ) => reversal.id = id(&ids.entries, i)?,
         (receipt, fill) => {
             return Err(Error::Internal(format!(
                 "{fill:?} does not fill {receipt:?}"
@@ -257,6 +293,15 @@ fn fill_id(receipt: &mut Receipt, fill: Fill, ids: &NewIds) -> Result<(), Error>
         }
     }
     Ok(())
+}
+
+/// `CASE id WHEN .. THEN .. END`: one value per row of one UPDATE.
+fn by_id(id: impl ColumnTrait + Copy, values: &[(i64, i64)]) -> sea_orm::sea_query::SimpleExpr {
+    let mut cases = sea_orm::sea_query::CaseStatement::new();
+    for (row, value) in values {
+        cases = cases.case(id.eq(*row), Expr::val(*value));
+    }
+    cases.into()
 }
 
 /// Inserts `rows` in one statement and returns their ids in row order.

@@ -8,13 +8,13 @@
 //! `payouts`, `loans`, `external`. Each checks everything before it
 //! changes anything, so a refused command leaves the batch as it found it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
 use super::idempotency::request_hash;
 use super::state::{
-    BalanceState, BalanceViews, JobWithContract, LoadedLoan, LoadedPayout, Prefetched,
+    BalanceState, BalanceViews, JobWithContract, LoadedEntry, LoadedLoan, LoadedPayout, Prefetched,
 };
 use super::{ADMIN, Command, Op, Receipt};
 use crate::domain::EntryKind;
@@ -58,6 +58,8 @@ pub(super) enum Fill {
     LoanPayment(usize),
     /// The loan payment's `ledger_entry_id`.
     LoanPaymentEntry(usize),
+    /// The id of a reversal's own entry.
+    ReversalEntry(usize),
 }
 
 /// A ledger entry to write; its id comes from the database, in decision
@@ -72,6 +74,9 @@ pub(super) struct NewEntry {
     pub currency_code: String,
     pub job_id: Option<i64>,
     pub request_id: Option<String>,
+    /// For a reversal, the entry it corrects, and why.
+    pub reversal_of: Option<i64>,
+    pub reason: Option<String>,
 }
 
 /// A payout row to write: `model.id` is zero for a new one, and
@@ -112,6 +117,10 @@ pub(super) struct Effects {
     pub changed_payouts: Vec<PayoutWrite>,
     pub new_loans: Vec<loan::Model>,
     pub new_loan_payments: Vec<LoanPaymentWrite>,
+    /// Reversed entries' new `reversed` totals, by entry id.
+    pub reversed_entries: Vec<(i64, i64)>,
+    /// Refunded jobs' new `refunded` totals, by job id.
+    pub refunded_jobs: Vec<(i64, i64)>,
     pub records: Vec<RecordWrite>,
 }
 
@@ -174,6 +183,10 @@ pub(super) struct Batch {
     pub stored_payouts: BTreeMap<i64, PayoutView>,
     pub new_payouts: Vec<PayoutView>,
     pub loans: HashMap<i64, LoadedLoan>,
+    pub entries: BTreeMap<i64, LoadedEntry>,
+    pub job_payments: HashMap<i64, i64>,
+    /// Entries whose `reversed` this batch changed.
+    pub reversed: BTreeSet<i64>,
     pub balances: BalanceViews,
     pub outstanding: HashMap<(i64, String), i128>,
     records: HashMap<(i64, String), KnownRecord>,
@@ -187,6 +200,8 @@ impl Batch {
             jobs,
             payouts,
             loans,
+            entries,
+            job_payments,
             balances,
             outstanding,
             records,
@@ -212,6 +227,9 @@ impl Batch {
             stored_payouts,
             new_payouts: Vec::new(),
             loans,
+            entries,
+            job_payments,
+            reversed: BTreeSet::new(),
             balances: BalanceViews::from(balances),
             outstanding,
             records: records
@@ -322,12 +340,30 @@ impl Batch {
             Op::ExternalPaidOut { profile_id, amount } => {
                 self.complete_matching_payout(*profile_id, amount)
             }
+            Op::ReverseEntry {
+                entry_id,
+                amount,
+                reason,
+            } => self.reverse_entry(*entry_id, amount.as_ref(), reason.clone(), request_id),
+            Op::RefundJob { job_id, amount } => {
+                self.refund_job(caller, *job_id, amount.as_ref(), request_id)
+            }
         }
     }
 
     /// What the batch decided to write.
     fn finish(mut self) -> Effects {
         self.effects.balances = self.balances.changed();
+        for id in &self.reversed {
+            let entry = &self.entries[id].model;
+            self.effects.reversed_entries.push((*id, entry.reversed));
+            if entry.kind == crate::store::entities::ledger_entry::EntryKind::JobPayment
+                && let Some(job_id) = entry.job_id
+            {
+                // A job's refunded is its payment's reversed.
+                self.effects.refunded_jobs.push((job_id, entry.reversed));
+            }
+        }
         let changed_payouts = self
             .stored_payouts
             .into_values()
@@ -410,14 +446,7 @@ impl Batch {
         job_id: Option<i64>,
         request_id: Option<String>,
     ) -> usize {
-        for (party, side) in [(debit, Side::Debit), (credit, Side::Credit)] {
-            if let Some((profile_id, _)) = party {
-                self.update_state(profile_id, &amount.currency_code, |state| {
-                    state.totals.record(kind, side, amount.amount())
-                });
-            }
-        }
-        self.effects.entries.push(NewEntry {
+        self.push_entry(NewEntry {
             kind,
             debit,
             credit,
@@ -425,7 +454,23 @@ impl Batch {
             currency_code: amount.currency_code.clone(),
             job_id,
             request_id,
-        });
+            reversal_of: None,
+            reason: None,
+        })
+    }
+
+    /// Appends `entry`, adding its amount to the summary total each side
+    /// feeds; returns its index among the batch's new entries.
+    pub fn push_entry(&mut self, entry: NewEntry) -> usize {
+        let (kind, amount) = (entry.kind, entry.amount);
+        for (party, side) in [(entry.debit, Side::Debit), (entry.credit, Side::Credit)] {
+            if let Some((profile_id, _)) = party {
+                self.update_state(profile_id, &entry.currency_code, |state| {
+                    state.totals.record(kind, side, amount)
+                });
+            }
+        }
+        self.effects.entries.push(entry);
         self.effects.entries.len() - 1
     }
 }

@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::decide::{Decided, Decision, Effects, Fill, decide};
-use super::state::{BalanceState, JobWithContract, LoadedLoan, LoadedPayout, Prefetched};
+use super::state::{
+    BalanceState, JobWithContract, LoadedEntry, LoadedLoan, LoadedPayout, Prefetched,
+};
 use super::{ADMIN, Command, NewLoan, Op, Receipt, RequestId};
 use crate::domain::EntryKind;
 use crate::domain::Totals;
@@ -19,7 +21,7 @@ use crate::money::{Currency, Minor, Money};
 use crate::store::entities::contract::{self, ContractStatus};
 use crate::store::entities::payout::{self, PayoutState};
 use crate::store::entities::profile::{self, ProfileType};
-use crate::store::entities::{job, loan, request_record};
+use crate::store::entities::{job, ledger_entry, loan, request_record};
 
 const CLIENT: i64 = 1;
 const CONTRACTOR: i64 = 2;
@@ -34,7 +36,18 @@ const PAID_JOB: i64 = 11;
 const JOB_OF_ENDED_CONTRACT: i64 = 12;
 /// A job of POOR_CLIENT's contract with CONTRACTOR.
 const POOR_JOB: i64 = 13;
+/// A job paid before the ledger existed (seeded): no payment entry.
+const SEEDED_PAID_JOB: i64 = 14;
 const JOB_PRICE: i64 = 500;
+
+const DEPOSIT_ENTRY: i64 = 40;
+const DEPOSIT_AMOUNT: i64 = 1_000;
+const OPENING_ENTRY: i64 = 41;
+/// PAID_JOB's payment, of which REFUNDED is already refunded.
+const PAYMENT_ENTRY: i64 = 42;
+const REFUNDED: i64 = 100;
+/// A deposit into POOR_CLIENT whose money is gone.
+const SPENT_DEPOSIT_ENTRY: i64 = 43;
 
 const PAYOUT: i64 = 20;
 const CANCELLED_PAYOUT: i64 = 21;
@@ -82,6 +95,7 @@ fn job_of(id: i64, client: i64, status: ContractStatus, paid: bool) -> JobWithCo
             contract_id: 100 + id,
             created_at: now(),
             updated_at: now(),
+            refunded: if id == PAID_JOB { REFUNDED } else { 0 },
         },
         contract: contract::Model {
             id: 100 + id,
@@ -136,6 +150,35 @@ fn loan_row(id: i64, installment: i64, term_months: i32, made: i64) -> LoadedLoa
     }
 }
 
+fn entry_row(
+    id: i64,
+    kind: EntryKind,
+    debit: Option<i64>,
+    credit: Option<i64>,
+    amount: i64,
+    reversed: i64,
+) -> LoadedEntry {
+    LoadedEntry {
+        model: ledger_entry::Model {
+            id,
+            kind: kind.into(),
+            debit_profile_id: debit,
+            credit_profile_id: credit,
+            amount,
+            job_id: None,
+            debit_balance_after: debit.map(|_| 0),
+            credit_balance_after: credit.map(|_| amount),
+            request_id: None,
+            currency_code: "USD".to_owned(),
+            created_at: now(),
+            reversal_of: None,
+            reversed,
+            reason: None,
+        },
+        currency: Currency::usd(),
+    }
+}
+
 /// A balance whose whole history is its opening (so its totals add up).
 fn opened(balance: i64, held: i64) -> BalanceState {
     BalanceState {
@@ -169,6 +212,7 @@ fn world() -> Prefetched {
             false,
         ),
         job_of(POOR_JOB, POOR_CLIENT, ContractStatus::InProgress, false),
+        job_of(SEEDED_PAID_JOB, CLIENT, ContractStatus::InProgress, true),
     ] {
         known.jobs.insert(job.job.id, job);
     }
@@ -194,6 +238,44 @@ fn world() -> Prefetched {
         opened(CONTRACTOR_BALANCE, CONTRACTOR_HELD),
     );
     known.balances.insert(balance(RICH), opened(i64::MAX, 0));
+    for entry in [
+        entry_row(
+            DEPOSIT_ENTRY,
+            EntryKind::Deposit,
+            None,
+            Some(CLIENT),
+            DEPOSIT_AMOUNT,
+            0,
+        ),
+        entry_row(
+            OPENING_ENTRY,
+            EntryKind::Opening,
+            None,
+            Some(CLIENT),
+            500,
+            0,
+        ),
+        entry_row(
+            PAYMENT_ENTRY,
+            EntryKind::JobPayment,
+            Some(CLIENT),
+            Some(CONTRACTOR),
+            JOB_PRICE,
+            REFUNDED,
+        ),
+        entry_row(
+            SPENT_DEPOSIT_ENTRY,
+            EntryKind::Deposit,
+            None,
+            Some(POOR_CLIENT),
+            100,
+            0,
+        ),
+    ] {
+        known.entries.insert(entry.model.id, entry);
+    }
+    known.entries.get_mut(&PAYMENT_ENTRY).unwrap().model.job_id = Some(PAID_JOB);
+    known.job_payments.insert(PAID_JOB, PAYMENT_ENTRY);
     // CLIENT's outstanding jobs: JOB (in progress, unpaid) only.
     known
         .outstanding
@@ -244,12 +326,14 @@ fn run(known: Prefetched, commands: &[Command]) -> Decided {
 fn totals_add_up(effects: &Effects) {
     for (profile_id, code, state) in &effects.balances {
         let t = state.totals;
-        let from_totals = t.opening + t.deposited + t.earned + t.transferred_in + t.borrowed
-            - t.withdrawn
-            - t.spent
-            - t.transferred_out
-            - t.paid_out
-            - t.repaid;
+        let from_totals =
+            t.opening + t.deposited + t.earned + t.transferred_in + t.borrowed + t.reversed_in
+                - t.withdrawn
+                - t.spent
+                - t.transferred_out
+                - t.paid_out
+                - t.repaid
+                - t.reversed_out;
         assert_eq!(
             state.balance.get(),
             from_totals,
@@ -260,7 +344,7 @@ fn totals_add_up(effects: &Effects) {
 
 /// Each variant's index; no wildcard, so a new `Op` fails to compile here
 /// until the success table has a row for it.
-const VARIANTS: usize = 13;
+const VARIANTS: usize = 15;
 fn variant(op: &Op) -> usize {
     match op {
         Op::PayJob { .. } => 0,
@@ -276,6 +360,8 @@ fn variant(op: &Op) -> usize {
         Op::ExternalDebit { .. } => 10,
         Op::ExternalPayout { .. } => 11,
         Op::ExternalPaidOut { .. } => 12,
+        Op::ReverseEntry { .. } => 13,
+        Op::RefundJob { .. } => 14,
     }
 }
 
@@ -536,6 +622,67 @@ fn successes() -> Vec<(&'static str, Command, Check)> {
                 );
                 assert_eq!(fills, [Fill::PayoutEntry(0)]);
                 assert_eq!(effects.balances[0].2.held, Minor::ZERO);
+            },
+        ),
+        (
+            "reverse part of a deposit",
+            by(
+                ADMIN,
+                Op::ReverseEntry {
+                    entry_id: DEPOSIT_ENTRY,
+                    amount: Some(usd(300)),
+                    reason: Some("charged back".to_owned()),
+                },
+            ),
+            |receipt, fills, effects| {
+                let Receipt::Reversal { reversal, original } = receipt else {
+                    panic!("{receipt:?}")
+                };
+                assert_eq!(reversal.kind, EntryKind::Reversal);
+                assert_eq!(reversal.reversal_of, Some(DEPOSIT_ENTRY));
+                assert_eq!(reversal.reason.as_deref(), Some("charged back"));
+                assert_eq!(reversal.debit_profile_id, Some(CLIENT));
+                assert_eq!(reversal.credit_profile_id, None);
+                assert_eq!(
+                    reversal.debit_balance_after,
+                    Some(Minor::new(CLIENT_BALANCE - 300))
+                );
+                assert_eq!(original.reversed, Minor::new(300));
+                assert_eq!(fills, [Fill::ReversalEntry(0)]);
+                assert_eq!(effects.reversed_entries, vec![(DEPOSIT_ENTRY, 300)]);
+                assert!(effects.refunded_jobs.is_empty());
+                assert_eq!(effects.balances[0].2.totals.reversed_out, 300);
+            },
+        ),
+        (
+            "refund the rest of a job's payment",
+            by(
+                CONTRACTOR,
+                Op::RefundJob {
+                    job_id: PAID_JOB,
+                    amount: None,
+                },
+            ),
+            |receipt, fills, effects| {
+                let Receipt::Refund {
+                    job,
+                    reversal,
+                    contractor_balance,
+                } = receipt
+                else {
+                    panic!("{receipt:?}")
+                };
+                let rest = JOB_PRICE - REFUNDED;
+                assert_eq!(job.refunded, Minor::new(JOB_PRICE));
+                assert!(job.paid, "a refunded job stays paid");
+                assert_eq!(reversal.amount, Minor::new(rest));
+                assert_eq!(reversal.reversal_of, Some(PAYMENT_ENTRY));
+                assert_eq!(*contractor_balance, usd(CONTRACTOR_BALANCE - rest));
+                assert_eq!(fills, [Fill::ReversalEntry(0)]);
+                assert_eq!(effects.reversed_entries, vec![(PAYMENT_ENTRY, JOB_PRICE)]);
+                assert_eq!(effects.refunded_jobs, vec![(PAID_JOB, JOB_PRICE)]);
+                let client = effects.balances.iter().find(|b| b.0 == CLIENT).unwrap();
+                assert_eq!(client.2.totals.reversed_in, rest);
             },
         ),
     ]
@@ -852,6 +999,138 @@ fn refusals() -> Vec<(&'static str, Command, Error)> {
             ),
             Error::NoMatchingPayout,
         ),
+        (
+            "reverse an entry that does not exist",
+            by(
+                ADMIN,
+                Op::ReverseEntry {
+                    entry_id: 404,
+                    amount: None,
+                    reason: None,
+                },
+            ),
+            Error::NotFound(Resource::LedgerEntry, 404),
+        ),
+        (
+            "reverse an opening",
+            by(
+                ADMIN,
+                Op::ReverseEntry {
+                    entry_id: OPENING_ENTRY,
+                    amount: None,
+                    reason: None,
+                },
+            ),
+            Error::EntryNotReversible {
+                kind: "LEDGER_ENTRY_KIND_OPENING",
+            },
+        ),
+        (
+            "reverse more than is left",
+            by(
+                ADMIN,
+                Op::ReverseEntry {
+                    entry_id: PAYMENT_ENTRY,
+                    amount: Some(usd(JOB_PRICE - REFUNDED + 1)),
+                    reason: None,
+                },
+            ),
+            Error::ReversalExceedsEntry {
+                reversible: usd(JOB_PRICE - REFUNDED),
+            },
+        ),
+        (
+            "reverse a deposit whose money is spent",
+            by(
+                ADMIN,
+                Op::ReverseEntry {
+                    entry_id: SPENT_DEPOSIT_ENTRY,
+                    amount: None,
+                    reason: None,
+                },
+            ),
+            insufficient(0, 0, 100),
+        ),
+        (
+            "reverse in another currency",
+            by(
+                ADMIN,
+                Op::ReverseEntry {
+                    entry_id: DEPOSIT_ENTRY,
+                    amount: Some(Currency::new("EUR", 2).money(Minor::new(1))),
+                    reason: None,
+                },
+            ),
+            Error::invalid("amount", "must be in the entry's currency, USD"),
+        ),
+        (
+            "refund a job that does not exist",
+            by(
+                CONTRACTOR,
+                Op::RefundJob {
+                    job_id: 404,
+                    amount: None,
+                },
+            ),
+            Error::NotFound(Resource::Job, 404),
+        ),
+        (
+            "the client refunds",
+            by(
+                CLIENT,
+                Op::RefundJob {
+                    job_id: PAID_JOB,
+                    amount: None,
+                },
+            ),
+            Error::WrongParty("only the job's contractor may refund its payment"),
+        ),
+        (
+            "refund a job of someone else's contract",
+            by(
+                RICH,
+                Op::RefundJob {
+                    job_id: PAID_JOB,
+                    amount: None,
+                },
+            ),
+            Error::NotFound(Resource::Job, PAID_JOB),
+        ),
+        (
+            "refund an unpaid job",
+            by(
+                CONTRACTOR,
+                Op::RefundJob {
+                    job_id: JOB,
+                    amount: None,
+                },
+            ),
+            Error::JobNotPaid,
+        ),
+        (
+            "refund a job paid before the ledger",
+            by(
+                CONTRACTOR,
+                Op::RefundJob {
+                    job_id: SEEDED_PAID_JOB,
+                    amount: None,
+                },
+            ),
+            Error::PaymentNotInLedger,
+        ),
+        (
+            "refund more than was paid",
+            by(
+                CONTRACTOR,
+                Op::RefundJob {
+                    job_id: PAID_JOB,
+                    amount: Some(usd(JOB_PRICE)),
+                },
+            ),
+            Error::ReversalExceedsEntry {
+                reversible: usd(JOB_PRICE - REFUNDED),
+            },
+        ),
     ]
 }
 
@@ -1077,4 +1356,79 @@ fn a_refused_command_with_a_request_id_is_not_remembered() {
         vec![Err(insufficient(0, 0, 1)), Err(insufficient(0, 0, 1))]
     );
     assert!(decided.effects.records.is_empty());
+}
+
+#[test]
+fn reversals_of_one_entry_in_one_batch_see_each_other() {
+    let refund = |units| {
+        by(
+            CONTRACTOR,
+            Op::RefundJob {
+                job_id: PAID_JOB,
+                amount: Some(usd(units)),
+            },
+        )
+    };
+    let rest = JOB_PRICE - REFUNDED;
+    let decided = run(
+        world(),
+        &[
+            refund(rest - 100),
+            refund(101),
+            by(
+                ADMIN,
+                Op::ReverseEntry {
+                    entry_id: PAYMENT_ENTRY,
+                    amount: None,
+                    reason: None,
+                },
+            ),
+            refund(1),
+        ],
+    );
+    assert!(decided.outcomes[0].is_ok());
+    assert_eq!(
+        decided.outcomes[1],
+        Err(Error::ReversalExceedsEntry {
+            reversible: usd(100)
+        })
+    );
+    // The admin reverses the last 100; nothing is left to refund.
+    assert!(decided.outcomes[2].is_ok());
+    assert_eq!(
+        decided.outcomes[3],
+        Err(Error::ReversalExceedsEntry { reversible: usd(0) })
+    );
+    assert_eq!(
+        decided.effects.reversed_entries,
+        vec![(PAYMENT_ENTRY, JOB_PRICE)]
+    );
+    assert_eq!(decided.effects.refunded_jobs, vec![(PAID_JOB, JOB_PRICE)]);
+    assert_eq!(decided.effects.entries.len(), 2);
+    totals_add_up(&decided.effects);
+}
+
+#[test]
+fn a_reversal_cannot_be_reversed() {
+    let mut known = world();
+    let mut reversal = entry_row(50, EntryKind::Reversal, Some(CLIENT), None, 10, 0);
+    reversal.model.reversal_of = Some(DEPOSIT_ENTRY);
+    known.entries.insert(50, reversal);
+    let decided = run(
+        known,
+        &[by(
+            ADMIN,
+            Op::ReverseEntry {
+                entry_id: 50,
+                amount: None,
+                reason: None,
+            },
+        )],
+    );
+    assert_eq!(
+        decided.outcomes,
+        vec![Err(Error::EntryNotReversible {
+            kind: "LEDGER_ENTRY_KIND_REVERSAL"
+        })]
+    );
 }

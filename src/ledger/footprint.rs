@@ -38,6 +38,11 @@ pub(super) struct Footprint {
     /// A deposit's balance: the client's outstanding jobs in its currency
     /// bound it.
     pub outstanding: Option<BalanceKey>,
+    /// A ledger entry to reverse (with its parties' balances).
+    pub entry: Option<i64>,
+    /// A job whose payment entry is refunded (with the job, its contract
+    /// and its parties' balances).
+    pub refund: Option<i64>,
 }
 
 impl Command {
@@ -92,6 +97,14 @@ impl Command {
             } => Footprint {
                 profiles: vec![*profile_id],
                 balances: vec![(*profile_id, amount.currency_code.clone())],
+                ..Footprint::default()
+            },
+            Op::ReverseEntry { entry_id, .. } => Footprint {
+                entry: Some(*entry_id),
+                ..Footprint::default()
+            },
+            Op::RefundJob { job_id, .. } => Footprint {
+                refund: Some(*job_id),
                 ..Footprint::default()
             },
             Op::ExternalPaidOut { profile_id, amount } => Footprint {

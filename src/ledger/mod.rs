@@ -37,6 +37,7 @@ mod movements;
 mod payouts;
 mod prefetch;
 mod queue;
+mod reversals;
 mod state;
 
 pub use idempotency::{RequestId, purge_expired_requests};
@@ -48,7 +49,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveEnum;
 
 use crate::domain::LoanPaymentStatus;
-use crate::domain::{Job, Loan, LoanPayment, Payout};
+use crate::domain::{Job, LedgerEntry, Loan, LoanPayment, Payout};
 use crate::error::Error;
 use crate::money::{Minor, Money};
 
@@ -114,6 +115,16 @@ pub enum Op {
     /// A payout made upstream (a feed `paid_out` item): completes the
     /// profile's oldest requested payout of exactly `amount`.
     ExternalPaidOut { profile_id: i64, amount: Money },
+    /// An admin reverses a ledger entry: `amount` (in the entry's currency)
+    /// or, `None`, all that is left of it.
+    ReverseEntry {
+        entry_id: i64,
+        amount: Option<Money>,
+        reason: Option<String>,
+    },
+    /// The caller (the job's contractor) refunds the job's payment:
+    /// `amount` (in the job's currency) or, `None`, all not refunded yet.
+    RefundJob { job_id: i64, amount: Option<Money> },
 }
 
 /// A loan to create, with its computed terms.
@@ -151,6 +162,8 @@ impl Op {
             Op::ExternalDebit { .. } => "ExternalDebit",
             Op::ExternalPayout { .. } => "ExternalPayout",
             Op::ExternalPaidOut { .. } => "ExternalPaidOut",
+            Op::ReverseEntry { .. } => "ReverseLedgerEntry",
+            Op::RefundJob { .. } => "RefundJobPayment",
         }
     }
 
@@ -213,6 +226,23 @@ impl Op {
                 "profile_id={profile_id}&{}&external_id={external_id}",
                 money(amount)
             ),
+            Op::ReverseEntry {
+                entry_id,
+                amount,
+                reason,
+            } => format!(
+                "entry_id={entry_id}&{}&reason={}",
+                amount
+                    .as_ref()
+                    .map_or_else(|| "amount=rest".to_owned(), money),
+                reason.as_deref().unwrap_or("")
+            ),
+            Op::RefundJob { job_id, amount } => format!(
+                "job_id={job_id}&{}",
+                amount
+                    .as_ref()
+                    .map_or_else(|| "amount=rest".to_owned(), money)
+            ),
         }
     }
 }
@@ -258,6 +288,19 @@ pub enum Receipt {
     /// ExternalCredit and ExternalDebit: the balance after.
     External {
         balance: Money,
+    },
+    /// ReverseLedgerEntry: the reversal, and the entry it reversed with
+    /// its new reversed total.
+    Reversal {
+        reversal: LedgerEntry,
+        original: LedgerEntry,
+    },
+    /// RefundJobPayment: the job with its new refunded total, the
+    /// reversal, and the contractor's balance after.
+    Refund {
+        job: Job,
+        reversal: LedgerEntry,
+        contractor_balance: Money,
     },
 }
 

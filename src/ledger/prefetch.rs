@@ -1,10 +1,12 @@
 //! Stage one of a batch: every read (and, on PostgreSQL, every row lock)
 //! the batch needs, from its commands' footprints, in a fixed number of
 //! queries whatever the batch size: jobs, payouts, loans, their payments,
-//! currencies, profiles, balances, idempotency records, outstanding jobs.
+//! entries to reverse, currencies, profiles, balances, idempotency records,
+//! outstanding jobs.
 //!
 //! Lock order, the same in every batch so that batches never deadlock:
-//! payouts, then loans, then balances, each in key order.
+//! payouts, then loans, then ledger entries, then balances, each in key
+//! order.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -16,13 +18,14 @@ use sea_orm::{
 
 use super::footprint::{Footprint, MatchingPayouts, PayoutById};
 use super::state::{
-    BalanceKey, BalanceState, JobWithContract, LoadedLoan, LoadedPayout, Prefetched,
+    BalanceKey, BalanceState, JobWithContract, LoadedEntry, LoadedLoan, LoadedPayout, Prefetched,
 };
 use super::{ADMIN, Command};
 use crate::domain::Totals;
 use crate::error::Error;
 use crate::money::{Currency, Minor};
 use crate::store::entities::contract::{self, ContractStatus};
+use crate::store::entities::ledger_entry::{self, EntryKind};
 use crate::store::entities::loan_payment::{self, LoanPaymentStatus};
 use crate::store::entities::payout::{self, PayoutState};
 use crate::store::entities::{balance, currency, job, loan, profile, request_record};
@@ -40,11 +43,13 @@ pub(super) async fn prefetch(
     let job_rows = load_jobs(tx, &footprints).await?;
     let payout_rows = load_payouts(tx, &footprints, locks).await?;
     let loan_rows = load_loans(tx, &footprints, locks).await?;
+    let entry_rows = load_entries(tx, &footprints, locks).await?;
     let codes = job_rows
         .iter()
         .map(|(j, _)| &j.currency_code)
         .chain(payout_rows.iter().map(|p| &p.currency_code))
         .chain(loan_rows.iter().map(|(l, _)| &l.currency_code))
+        .chain(entry_rows.iter().map(|e| &e.currency_code))
         .cloned()
         .collect();
     let currencies = load_currencies(tx, codes).await?;
@@ -92,6 +97,20 @@ pub(super) async fn prefetch(
         })
         .collect();
 
+    let mut job_payments = HashMap::new();
+    let entries: BTreeMap<i64, LoadedEntry> = entry_rows
+        .into_iter()
+        .filter_map(|model| {
+            let currency = currency_of(&model.currency_code)?;
+            if model.kind == EntryKind::JobPayment
+                && let Some(job_id) = model.job_id
+            {
+                job_payments.insert(job_id, model.id);
+            }
+            Some((model.id, LoadedEntry { model, currency }))
+        })
+        .collect();
+
     // Who exists first (read, not locked): no balance of a third party
     // is locked for a caller that is unknown, or not a party.
     let mut profile_ids: BTreeSet<i64> = commands.iter().map(|c| c.caller).collect();
@@ -132,6 +151,23 @@ pub(super) async fn prefetch(
             balance_keys.insert((contract.client_id, currency.code.clone()));
             balance_keys.insert((contract.contractor_id, currency.code.clone()));
         }
+        if let Some(job_id) = footprint.refund
+            && let Some(JobWithContract {
+                contract, currency, ..
+            }) = jobs.get(&job_id)
+            && contract.contractor_id == command.caller
+        {
+            balance_keys.insert((contract.client_id, currency.code.clone()));
+            balance_keys.insert((contract.contractor_id, currency.code.clone()));
+        }
+    }
+    for LoadedEntry { model, .. } in entries.values() {
+        for party in [model.debit_profile_id, model.credit_profile_id]
+            .into_iter()
+            .flatten()
+        {
+            balance_keys.insert((party, model.currency_code.clone()));
+        }
     }
     for LoadedLoan { model, .. } in loans.values() {
         balance_keys.insert((model.borrower_id, model.currency_code.clone()));
@@ -156,6 +192,8 @@ pub(super) async fn prefetch(
         jobs,
         payouts,
         loans,
+        entries,
+        job_payments,
         balances,
         outstanding,
         records,
@@ -167,7 +205,11 @@ async fn load_jobs(
     tx: &DatabaseTransaction,
     footprints: &[Footprint],
 ) -> Result<Vec<(job::Model, contract::Model)>, Error> {
-    let job_ids: BTreeSet<i64> = footprints.iter().filter_map(|f| f.job).collect();
+    let job_ids: BTreeSet<i64> = footprints
+        .iter()
+        .flat_map(|f| [f.job, f.refund])
+        .flatten()
+        .collect();
     if job_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -266,6 +308,39 @@ async fn load_loans(
             (model, payments)
         })
         .collect())
+}
+
+/// The entries the batch reverses by id, and the payment entries of the
+/// jobs it refunds; locked on PostgreSQL, so that two reversals of one
+/// entry (on any replica) take turns and the second sees the first.
+async fn load_entries(
+    tx: &DatabaseTransaction,
+    footprints: &[Footprint],
+    locks: bool,
+) -> Result<Vec<ledger_entry::Model>, Error> {
+    let ids: BTreeSet<i64> = footprints.iter().filter_map(|f| f.entry).collect();
+    let refunded_jobs: BTreeSet<i64> = footprints.iter().filter_map(|f| f.refund).collect();
+    if ids.is_empty() && refunded_jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any_of = Condition::any();
+    if !ids.is_empty() {
+        any_of = any_of.add(ledger_entry::Column::Id.is_in(ids));
+    }
+    if !refunded_jobs.is_empty() {
+        any_of = any_of.add(
+            Condition::all()
+                .add(ledger_entry::Column::Kind.eq(EntryKind::JobPayment))
+                .add(ledger_entry::Column::JobId.is_in(refunded_jobs)),
+        );
+    }
+    let mut query = ledger_entry::Entity::find()
+        .filter(any_of)
+        .order_by_asc(ledger_entry::Column::Id);
+    if locks {
+        query = query.lock_exclusive();
+    }
+    Ok(query.all(tx).await?)
 }
 
 /// The currencies of these codes.

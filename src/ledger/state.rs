@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::domain::Totals;
 use crate::money::{Currency, Minor};
-use crate::store::entities::{contract, job, loan, payout, profile, request_record};
+use crate::store::entities::{contract, job, ledger_entry, loan, payout, profile, request_record};
 
 /// A balance's key: profile and currency code.
 pub(super) type BalanceKey = (i64, String);
@@ -43,6 +43,13 @@ pub(super) struct LoadedPayout {
     pub currency: Currency,
 }
 
+/// A ledger entry the batch may reverse, with its currency.
+#[derive(Debug, Clone)]
+pub(super) struct LoadedEntry {
+    pub model: ledger_entry::Model,
+    pub currency: Currency,
+}
+
 /// Everything `decide` may look at, read (and on PostgreSQL locked) by
 /// `prefetch` from the batch's footprints.
 #[derive(Debug, Default)]
@@ -53,6 +60,10 @@ pub(super) struct Prefetched {
     /// requested payouts a feed `paid_out` item may complete, by id.
     pub payouts: BTreeMap<i64, LoadedPayout>,
     pub loans: HashMap<i64, LoadedLoan>,
+    /// Entries to reverse: named by id, and the payments of jobs to refund.
+    pub entries: BTreeMap<i64, LoadedEntry>,
+    /// The payment entry of each job to refund that has one.
+    pub job_payments: HashMap<i64, i64>,
     /// Every balance the batch may touch that has a row.
     pub balances: BTreeMap<BalanceKey, BalanceState>,
     /// Depositing clients' outstanding jobs' total per currency.

@@ -11,7 +11,7 @@ use super::entities::{contract, job, profile};
 use super::lists::party_of;
 use crate::domain::{Contract, ContractStatus, Job, NewContract};
 use crate::error::{Error, Resource};
-use crate::money::Money;
+use crate::money::{Minor, Money};
 
 /// The contract `id` if `party` is its client or contractor; NOT_FOUND
 /// otherwise, so that outsiders learn nothing about its existence.
@@ -101,5 +101,6 @@ pub async fn create_job<C: ConnectionTrait>(
         contract_id: created.contract_id,
         create_time: created.created_at,
         update_time: created.updated_at,
+        refunded: Minor::new(created.refunded),
     })
 }

@@ -54,6 +54,7 @@ same_variants!(
         ExternalDebit,
         LoanDisbursement,
         LoanRepayment,
+        Reversal,
     ]
 );
 same_variants!(
@@ -127,6 +128,7 @@ impl Job {
             contract_id: model.contract_id,
             create_time: model.created_at,
             update_time: model.updated_at,
+            refunded: Minor::new(model.refunded),
         }
     }
 }
@@ -150,6 +152,8 @@ impl Totals {
             paid_out: row.paid_out,
             borrowed: row.borrowed,
             repaid: row.repaid,
+            reversed_in: row.reversed_in,
+            reversed_out: row.reversed_out,
         }
     }
 }
@@ -182,6 +186,9 @@ impl LedgerEntry {
             request_id: model.request_id,
             currency: currency.clone(),
             create_time: model.created_at,
+            reversal_of: model.reversal_of,
+            reversed: Minor::new(model.reversed),
+            reason: model.reason,
         }
     }
 }

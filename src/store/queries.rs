@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 
 use chrono::{DateTime, Utc};
 
 use super::entities::loan_payment::{self, LoanPaymentStatus};
-use super::entities::{balance, currency, loan, payout};
+use super::entities::{balance, currency, job, ledger_entry, loan, payout};
 use super::lists::Keyset;
 use crate::currencies::Currencies;
 use crate::domain::{Balance, BalanceSummary, Loan, LoanPayment, LoanTerms, Payout};
@@ -314,4 +314,42 @@ pub async fn external_id_taken<C: ConnectionTrait>(
         .one(db)
         .await?
         .is_some())
+}
+
+/// The currency of ledger entry `id`, if it exists. An entry's currency
+/// never changes, so it may be read before the transaction that uses it.
+pub async fn entry_currency<C: ConnectionTrait>(
+    db: &C,
+    currencies: &Currencies,
+    id: i64,
+) -> Result<Option<Currency>, Error> {
+    let code: Option<String> = ledger_entry::Entity::find_by_id(id)
+        .select_only()
+        .column(ledger_entry::Column::CurrencyCode)
+        .into_tuple()
+        .one(db)
+        .await?;
+    match code {
+        Some(code) => Ok(Some(currencies.known(&code).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The currency of job `id` (its contract's, which never changes), if it
+/// exists.
+pub async fn job_currency<C: ConnectionTrait>(
+    db: &C,
+    currencies: &Currencies,
+    id: i64,
+) -> Result<Option<Currency>, Error> {
+    let code: Option<String> = job::Entity::find_by_id(id)
+        .select_only()
+        .column(job::Column::CurrencyCode)
+        .into_tuple()
+        .one(db)
+        .await?;
+    match code {
+        Some(code) => Ok(Some(currencies.known(&code).await?)),
+        None => Ok(None),
+    }
 }

@@ -14,6 +14,10 @@ use crate::domain::{BestClient, BestProfession, PaymentRange, PayoutRequestTotal
 use crate::error::Error;
 use crate::money::{Currency, Minor};
 
+/// What a paid job counts for in the reports: its price less what was
+/// refunded of it.
+const EARNED: &str = r#"("jobs"."price" - "jobs"."refunded")"#;
+
 /// The contractor profession that earned most in `range`; ties go to the
 /// profession first in byte order. `None` when no job was paid then.
 pub async fn best_profession<C: ConnectionTrait>(
@@ -21,7 +25,7 @@ pub async fn best_profession<C: ConnectionTrait>(
     range: PaymentRange,
     currency: &Currency,
 ) -> Result<Option<BestProfession>, Error> {
-    let sum = saturating_sum(db.get_database_backend(), "\"jobs\".\"price\"");
+    let sum = saturating_sum(db.get_database_backend(), EARNED);
     let best: Option<(String, i64)> = job::Entity::find()
         .select_only()
         .column(profile::Column::Profession)
@@ -52,7 +56,7 @@ pub async fn best_clients<C: ConnectionTrait>(
     currency: &Currency,
     limit: u64,
 ) -> Result<Vec<BestClient>, Error> {
-    let sum = saturating_sum(db.get_database_backend(), "\"jobs\".\"price\"");
+    let sum = saturating_sum(db.get_database_backend(), EARNED);
     let rows: Vec<(i64, String, String, i64)> = job::Entity::find()
         .select_only()
         .column(profile::Column::Id)

@@ -2420,7 +2420,98 @@ fn cases(app: &TestApp) -> Vec<Case> {
             expect,
             &what
         );
+        case!(
+            c,
+            app.admin(),
+            reverse_ledger_entry,
+            as_admin(pb::ReverseLedgerEntryRequest {
+                entry_id: id,
+                ..Default::default()
+            }),
+            if id == i64::MAX {
+                expect
+            } else {
+                Invalid("entry_id")
+            },
+            &what
+        );
+        case!(
+            c,
+            app.jobs(),
+            refund_job_payment,
+            as_profile(
+                2,
+                pb::RefundJobPaymentRequest {
+                    job_id: id,
+                    ..Default::default()
+                }
+            ),
+            if id == i64::MAX {
+                expect
+            } else {
+                Invalid("job_id")
+            },
+            &what
+        );
     }
+    // Reversal and refund amounts and reasons that are no amounts or too
+    // long, refused before anything moves.
+    for amount in [
+        "",
+        "-1.00",
+        "0",
+        "1e3",
+        "1.001",
+        " 1.00",
+        "１.00",
+        "99999999999999999999.00",
+    ] {
+        let expect = if amount.is_empty() {
+            // All that is left: entry 1 is an opening, which cannot be.
+            Expect::Code(Code::FailedPrecondition)
+        } else {
+            Invalid("amount")
+        };
+        case!(
+            c,
+            app.admin(),
+            reverse_ledger_entry,
+            as_admin(pb::ReverseLedgerEntryRequest {
+                entry_id: 1,
+                amount: amount.into(),
+                ..Default::default()
+            }),
+            expect,
+            format!("amount = {}", show(amount))
+        );
+    }
+    case!(
+        c,
+        app.admin(),
+        reverse_ledger_entry,
+        as_admin(pb::ReverseLedgerEntryRequest {
+            entry_id: 1,
+            reason: "r".repeat(100_000),
+            ..Default::default()
+        }),
+        Invalid("reason"),
+        "a reason of 100,000 characters"
+    );
+    case!(
+        c,
+        app.jobs(),
+        refund_job_payment,
+        as_profile(
+            2,
+            pb::RefundJobPaymentRequest {
+                job_id: 1,
+                amount: "1.001".into(),
+                ..Default::default()
+            }
+        ),
+        Invalid("amount"),
+        "amount = \"1.001\""
+    );
 
     // The admin key: empty, huge, malformed or wrong, on every method of
     // the admin services.

@@ -20,3 +20,4 @@ mod money_safety;
 mod payouts;
 mod platform;
 mod properties;
+mod reversals;

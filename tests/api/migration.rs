@@ -722,7 +722,93 @@ async fn an_unconvertible_record_leaves_the_database_as_it_was(backend: Backend)
     store.close().await.ok();
 }
 
+/// The reversals migration rebuilds `ledger_entries` on SQLite while
+/// payouts name its rows: every entry, and every reference to one, is
+/// still there and still checked afterwards.
+async fn the_reversals_upgrade_keeps_what_names_ledger_entries(backend: Backend) {
+    let database = TestDatabase::create_unmigrated(backend).await;
+    let store = Store::connect(&StoreOptions::new(database.url.clone()))
+        .await
+        .expect("connect");
+    let db = store.conn();
+    Migrator::up(db, Some(2)).await.expect("first release");
+    load_old_data(db).await;
+    Migrator::up(db, Some(4)).await.expect("up to the feed");
+    assert_eq!(
+        pending(db).await,
+        vec!["m20261203_000007_reversals".to_owned()]
+    );
+    let entries = count(db, "SELECT COUNT(*) FROM ledger_entries").await;
+    let first: i64 = rows(db, "SELECT MIN(id) FROM ledger_entries").await[0]
+        .try_get_by_index(0)
+        .unwrap();
+    let profile: i64 = rows(
+        db,
+        &format!("SELECT credit_profile_id FROM ledger_entries WHERE id = {first}"),
+    )
+    .await[0]
+        .try_get_by_index(0)
+        .unwrap();
+    let now = Utc::now();
+    exec(
+        db,
+        "INSERT INTO payouts (profile_id, currency_code, amount, state, ledger_entry_id, \
+         created_at, updated_at) VALUES (?, 'USD', 1, 'paid_out', ?, ?, ?)",
+        vec![profile.into(), first.into(), now.into(), now.into()],
+    )
+    .await;
+
+    Migrator::up(db, None)
+        .await
+        .expect("the reversals migration");
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM ledger_entries").await,
+        entries
+    );
+    assert_eq!(
+        count(
+            db,
+            "SELECT COUNT(*) FROM ledger_entries WHERE reversed = 0 AND reversal_of IS NULL"
+        )
+        .await,
+        entries
+    );
+    assert_eq!(
+        count(
+            db,
+            &format!("SELECT COUNT(*) FROM payouts p JOIN ledger_entries e ON e.id = p.ledger_entry_id WHERE e.id = {first}")
+        )
+        .await,
+        1
+    );
+    if backend == Backend::Sqlite {
+        assert!(rows(db, "PRAGMA foreign_key_check").await.is_empty());
+    }
+    // The references are enforced again: a payout naming no entry fails.
+    let orphan = db
+        .execute_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "INSERT INTO payouts (profile_id, currency_code, amount, state, ledger_entry_id, \
+                 created_at, updated_at) VALUES ({profile}, 'USD', 1, 'paid_out', 999999, \
+                 '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+            ),
+        ))
+        .await;
+    assert!(orphan.is_err(), "a payout naming no entry was accepted");
+    // And the new checks hold: no entry reversed above its amount.
+    let over = db
+        .execute_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("UPDATE ledger_entries SET reversed = amount + 1 WHERE id = {first}"),
+        ))
+        .await;
+    assert!(over.is_err(), "an entry was reversed above its amount");
+    store.close().await.ok();
+}
+
 on_both_backends!(
     upgrading_keeps_every_cent_and_every_first_response,
     an_unconvertible_record_leaves_the_database_as_it_was,
+    the_reversals_upgrade_keeps_what_names_ledger_entries,
 );

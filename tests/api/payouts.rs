@@ -1184,11 +1184,13 @@ fn assert_identity(summary: &pb::BalanceSummary) {
             + c(&summary.earned)
             + c(&summary.transferred_in)
             + c(&summary.borrowed)
+            + c(&summary.reversed_in)
             - c(&summary.withdrawn)
             - c(&summary.spent)
             - c(&summary.transferred_out)
             - c(&summary.paid_out)
-            - c(&summary.repaid),
+            - c(&summary.repaid)
+            - c(&summary.reversed_out),
         "{summary:?}"
     );
     assert_eq!(
@@ -1218,6 +1220,8 @@ fn usd_summary(profile_id: i64, fields: &[(&str, &str)]) -> pb::BalanceSummary {
         paid_out: "0.00".into(),
         borrowed: "0.00".into(),
         repaid: "0.00".into(),
+        reversed_in: "0.00".into(),
+        reversed_out: "0.00".into(),
     };
     for (name, value) in fields {
         let slot = match *name {
@@ -1235,6 +1239,8 @@ fn usd_summary(profile_id: i64, fields: &[(&str, &str)]) -> pb::BalanceSummary {
             "paid_out" => &mut summary.paid_out,
             "borrowed" => &mut summary.borrowed,
             "repaid" => &mut summary.repaid,
+            "reversed_in" => &mut summary.reversed_in,
+            "reversed_out" => &mut summary.reversed_out,
             other => panic!("no summary field {other}"),
         };
         *slot = (*value).to_owned();
@@ -1413,6 +1419,8 @@ async fn a_scripted_history_sums_up_by_kind(backend: Backend) {
         paid_out: zero.into(),
         borrowed: zero.into(),
         repaid: zero.into(),
+        reversed_in: zero.into(),
+        reversed_out: zero.into(),
     };
     assert_eq!(own_summary(&app, 1, "btc").await, btc);
     assert_eq!(admin_summary(&app, 1, "BTC").await, btc);

@@ -16,8 +16,8 @@ pub struct Model {
     pub held: i64,
     /// Running totals by kind of movement (minor units), kept by each
     /// movement's own transaction, such that `balance` equals opening plus
-    /// deposited, earned, transferred_in and borrowed, minus withdrawn,
-    /// spent, transferred_out, paid_out and repaid.
+    /// deposited, earned, transferred_in, borrowed and reversed_in, minus
+    /// withdrawn, spent, transferred_out, paid_out, repaid and reversed_out.
     pub opening: i64,
     pub deposited: i64,
     pub withdrawn: i64,
@@ -28,6 +28,8 @@ pub struct Model {
     pub paid_out: i64,
     pub borrowed: i64,
     pub repaid: i64,
+    pub reversed_in: i64,
+    pub reversed_out: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -15,6 +15,9 @@ pub struct Model {
     pub contract_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Minor units refunded so far, `0..=price` (CHECK constraint): its
+    /// payment entry's `reversed`.
+    pub refunded: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

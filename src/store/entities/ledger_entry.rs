@@ -24,6 +24,8 @@ pub enum EntryKind {
     LoanDisbursement,
     #[sea_orm(string_value = "loan_repayment")]
     LoanRepayment,
+    #[sea_orm(string_value = "reversal")]
+    Reversal,
 }
 
 /// One immutable money movement. A `None` side is outside the platform.
@@ -43,6 +45,12 @@ pub struct Model {
     /// The currency of `amount` and both balances after.
     pub currency_code: String,
     pub created_at: DateTimeUtc,
+    /// For a reversal, the entry it corrects.
+    pub reversal_of: Option<i64>,
+    /// What this entry's reversals add up to, `0..=amount` (CHECK).
+    pub reversed: i64,
+    /// For a reversal, why.
+    pub reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -169,3 +169,23 @@ class ListFeedItemsResponse(_message.Message):
     items: _containers.RepeatedCompositeFieldContainer[_resources_pb2.FeedItem]
     next_page_token: str
     def __init__(self, items: _Optional[_Iterable[_Union[_resources_pb2.FeedItem, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ReverseLedgerEntryRequest(_message.Message):
+    __slots__ = ("entry_id", "amount", "reason", "request_id")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    entry_id: int
+    amount: str
+    reason: str
+    request_id: str
+    def __init__(self, entry_id: _Optional[int] = ..., amount: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ReverseLedgerEntryResponse(_message.Message):
+    __slots__ = ("reversal", "original")
+    REVERSAL_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_FIELD_NUMBER: _ClassVar[int]
+    reversal: _resources_pb2.LedgerEntry
+    original: _resources_pb2.LedgerEntry
+    def __init__(self, reversal: _Optional[_Union[_resources_pb2.LedgerEntry, _Mapping]] = ..., original: _Optional[_Union[_resources_pb2.LedgerEntry, _Mapping]] = ...) -> None: ...

@@ -101,6 +101,11 @@ class AdminServiceStub:
                 request_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsRequest.SerializeToString,
                 response_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsResponse.FromString,
                 _registered_method=True)
+        self.ReverseLedgerEntry = channel.unary_unary(
+                '/jobpay.v1.AdminService/ReverseLedgerEntry',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -127,7 +132,7 @@ class AdminServiceServicer:
 
     def GetBestProfession(self, request, context):
         """Returns the contractor profession that earned the most (sum of paid job
-        prices) in the range; ties go to the alphabetically first profession
+        prices less their refunds) in the range; ties go to the alphabetically first profession
         (byte order).
         Errors: NOT_FOUND (NO_PAID_JOBS) when no job was paid in the range.
         """
@@ -136,8 +141,8 @@ class AdminServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListBestClients(self, request, context):
-        """Lists the clients that paid the most in the range, by sum paid
-        descending, ties by id ascending; empty when nothing was paid.
+        """Lists the clients that paid the most in the range (job prices less
+        their refunds), by sum paid descending, ties by id ascending; empty when nothing was paid.
         Errors: INVALID_ARGUMENT for a limit below 0 or above 1000.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -219,6 +224,26 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReverseLedgerEntry(self, request, context):
+        """Reverses a ledger entry, wholly or partly: one REVERSAL entry
+        (reversal_of = the entry) moves the amount back from the entry's credit
+        side to its debit side, in its currency. Reversible kinds: DEPOSIT,
+        JOB_PAYMENT (a refund: the job's refunded grows), TRANSFER, WITHDRAWAL
+        (money returned), EXTERNAL_CREDIT, EXTERNAL_DEBIT, PAYOUT (a returned
+        payout). The sum of an entry's reversals never exceeds it, also under
+        concurrent calls on any replica. The side that gives money back needs it
+        available.
+        Errors: NOT_FOUND (LEDGER_ENTRY_NOT_FOUND); INVALID_ARGUMENT for a bad
+        amount (more decimals than the entry's currency allows, zero) or a
+        reason over 500 characters; FAILED_PRECONDITION with reason
+        ENTRY_NOT_REVERSIBLE (metadata kind), REVERSAL_EXCEEDS_ENTRY (metadata
+        reversible: what is left to reverse) or INSUFFICIENT_FUNDS;
+        INVALID_ARGUMENT (REQUEST_ID_REUSED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -276,6 +301,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ListFeedItems,
                     request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsRequest.FromString,
                     response_serializer=jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsResponse.SerializeToString,
+            ),
+            'ReverseLedgerEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReverseLedgerEntry,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -586,6 +616,33 @@ class AdminService:
             '/jobpay.v1.AdminService/ListFeedItems',
             jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsRequest.SerializeToString,
             jobpay_dot_v1_dot_admin__service__pb2.ListFeedItemsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReverseLedgerEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/ReverseLedgerEntry',
+            jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryRequest.SerializeToString,
+            jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryResponse.FromString,
             options,
             channel_credentials,
             insecure,

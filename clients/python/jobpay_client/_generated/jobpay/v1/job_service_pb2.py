@@ -26,7 +26,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bjobpay/v1/job_service.proto\x12\tjobpay.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19jobpay/v1/resources.proto\">\n\x15ListUnpaidJobsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"O\n\x16ListUnpaidJobsResponse\x12\x1c\n\x04jobs\x18\x01 \x03(\x0b\x32\x0e.jobpay.v1.Job\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"K\n\x10\x43reateJobRequest\x12\x13\n\x0b\x63ontract_id\x18\x01 \x01(\x03\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05price\x18\x03 \x01(\t\"3\n\rPayJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\x03\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"E\n\x0ePayJobResponse\x12\x1b\n\x03job\x18\x01 \x01(\x0b\x32\x0e.jobpay.v1.Job\x12\x16\n\x0e\x63lient_balance\x18\x02 \x01(\t2\xac\x02\n\nJobService\x12n\n\x0eListUnpaidJobs\x12 .jobpay.v1.ListUnpaidJobsRequest\x1a!.jobpay.v1.ListUnpaidJobsResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/jobs:unpaid\x12M\n\tCreateJob\x12\x1b.jobpay.v1.CreateJobRequest\x1a\x0e.jobpay.v1.Job\"\x13\x82\xd3\xe4\x93\x02\r\"\x08/v1/jobs:\x01*\x12_\n\x06PayJob\x12\x18.jobpay.v1.PayJobRequest\x1a\x19.jobpay.v1.PayJobResponse\" \x82\xd3\xe4\x93\x02\x1a\"\x15/v1/jobs/{job_id}:pay:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bjobpay/v1/job_service.proto\x12\tjobpay.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19jobpay/v1/resources.proto\">\n\x15ListUnpaidJobsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"O\n\x16ListUnpaidJobsResponse\x12\x1c\n\x04jobs\x18\x01 \x03(\x0b\x32\x0e.jobpay.v1.Job\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"K\n\x10\x43reateJobRequest\x12\x13\n\x0b\x63ontract_id\x18\x01 \x01(\x03\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05price\x18\x03 \x01(\t\"3\n\rPayJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\x03\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"E\n\x0ePayJobResponse\x12\x1b\n\x03job\x18\x01 \x01(\x0b\x32\x0e.jobpay.v1.Job\x12\x16\n\x0e\x63lient_balance\x18\x02 \x01(\t\"M\n\x17RefundJobPaymentRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"}\n\x18RefundJobPaymentResponse\x12\x1b\n\x03job\x18\x01 \x01(\x0b\x32\x0e.jobpay.v1.Job\x12(\n\x08reversal\x18\x02 \x01(\x0b\x32\x16.jobpay.v1.LedgerEntry\x12\x1a\n\x12\x63ontractor_balance\x18\x03 \x01(\t2\xaf\x03\n\nJobService\x12n\n\x0eListUnpaidJobs\x12 .jobpay.v1.ListUnpaidJobsRequest\x1a!.jobpay.v1.ListUnpaidJobsResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/jobs:unpaid\x12M\n\tCreateJob\x12\x1b.jobpay.v1.CreateJobRequest\x1a\x0e.jobpay.v1.Job\"\x13\x82\xd3\xe4\x93\x02\r\"\x08/v1/jobs:\x01*\x12_\n\x06PayJob\x12\x18.jobpay.v1.PayJobRequest\x1a\x19.jobpay.v1.PayJobResponse\" \x82\xd3\xe4\x93\x02\x1a\"\x15/v1/jobs/{job_id}:pay:\x01*\x12\x80\x01\n\x10RefundJobPayment\x12\".jobpay.v1.RefundJobPaymentRequest\x1a#.jobpay.v1.RefundJobPaymentResponse\"#\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/jobs/{job_id}:refund:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,6 +39,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_JOBSERVICE'].methods_by_name['CreateJob']._serialized_options = b'\202\323\344\223\002\r\"\010/v1/jobs:\001*'
   _globals['_JOBSERVICE'].methods_by_name['PayJob']._loaded_options = None
   _globals['_JOBSERVICE'].methods_by_name['PayJob']._serialized_options = b'\202\323\344\223\002\032\"\025/v1/jobs/{job_id}:pay:\001*'
+  _globals['_JOBSERVICE'].methods_by_name['RefundJobPayment']._loaded_options = None
+  _globals['_JOBSERVICE'].methods_by_name['RefundJobPayment']._serialized_options = b'\202\323\344\223\002\035\"\030/v1/jobs/{job_id}:refund:\001*'
   _globals['_LISTUNPAIDJOBSREQUEST']._serialized_start=99
   _globals['_LISTUNPAIDJOBSREQUEST']._serialized_end=161
   _globals['_LISTUNPAIDJOBSRESPONSE']._serialized_start=163
@@ -49,6 +51,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PAYJOBREQUEST']._serialized_end=372
   _globals['_PAYJOBRESPONSE']._serialized_start=374
   _globals['_PAYJOBRESPONSE']._serialized_end=443
-  _globals['_JOBSERVICE']._serialized_start=446
-  _globals['_JOBSERVICE']._serialized_end=746
+  _globals['_REFUNDJOBPAYMENTREQUEST']._serialized_start=445
+  _globals['_REFUNDJOBPAYMENTREQUEST']._serialized_end=522
+  _globals['_REFUNDJOBPAYMENTRESPONSE']._serialized_start=524
+  _globals['_REFUNDJOBPAYMENTRESPONSE']._serialized_end=649
+  _globals['_JOBSERVICE']._serialized_start=652
+  _globals['_JOBSERVICE']._serialized_end=1083
 # @@protoc_insertion_point(module_scope)

@@ -49,3 +49,23 @@ class PayJobResponse(_message.Message):
     job: _resources_pb2.Job
     client_balance: str
     def __init__(self, job: _Optional[_Union[_resources_pb2.Job, _Mapping]] = ..., client_balance: _Optional[str] = ...) -> None: ...
+
+class RefundJobPaymentRequest(_message.Message):
+    __slots__ = ("job_id", "amount", "request_id")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: int
+    amount: str
+    request_id: str
+    def __init__(self, job_id: _Optional[int] = ..., amount: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RefundJobPaymentResponse(_message.Message):
+    __slots__ = ("job", "reversal", "contractor_balance")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    REVERSAL_FIELD_NUMBER: _ClassVar[int]
+    CONTRACTOR_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    job: _resources_pb2.Job
+    reversal: _resources_pb2.LedgerEntry
+    contractor_balance: str
+    def __init__(self, job: _Optional[_Union[_resources_pb2.Job, _Mapping]] = ..., reversal: _Optional[_Union[_resources_pb2.LedgerEntry, _Mapping]] = ..., contractor_balance: _Optional[str] = ...) -> None: ...

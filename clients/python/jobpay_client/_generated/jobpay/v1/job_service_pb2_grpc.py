@@ -55,6 +55,11 @@ class JobServiceStub:
                 request_serializer=jobpay_dot_v1_dot_job__service__pb2.PayJobRequest.SerializeToString,
                 response_deserializer=jobpay_dot_v1_dot_job__service__pb2.PayJobResponse.FromString,
                 _registered_method=True)
+        self.RefundJobPayment = channel.unary_unary(
+                '/jobpay.v1.JobService/RefundJobPayment',
+                request_serializer=jobpay_dot_v1_dot_job__service__pb2.RefundJobPaymentRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_job__service__pb2.RefundJobPaymentResponse.FromString,
+                _registered_method=True)
 
 
 class JobServiceServicer:
@@ -99,6 +104,22 @@ class JobServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RefundJobPayment(self, request, context):
+        """The job's contractor refunds its client, wholly or partly: a REVERSAL
+        of the job's payment, in the contract's currency. The job stays paid;
+        its refunded grows. What the refunds add up to never exceeds the price,
+        also under concurrent calls on any replica; the contractor needs the
+        amount available.
+        Errors: NOT_FOUND when the job does not exist or the caller is not a
+        party; PERMISSION_DENIED (WRONG_PARTY) for the client;
+        INVALID_ARGUMENT for a bad amount; FAILED_PRECONDITION with reason
+        JOB_NOT_PAID, REVERSAL_EXCEEDS_ENTRY (metadata reversible: what is left
+        to refund) or INSUFFICIENT_FUNDS; INVALID_ARGUMENT (REQUEST_ID_REUSED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_JobServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -116,6 +137,11 @@ def add_JobServiceServicer_to_server(servicer, server):
                     servicer.PayJob,
                     request_deserializer=jobpay_dot_v1_dot_job__service__pb2.PayJobRequest.FromString,
                     response_serializer=jobpay_dot_v1_dot_job__service__pb2.PayJobResponse.SerializeToString,
+            ),
+            'RefundJobPayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundJobPayment,
+                    request_deserializer=jobpay_dot_v1_dot_job__service__pb2.RefundJobPaymentRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_job__service__pb2.RefundJobPaymentResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -204,6 +230,33 @@ class JobService:
             '/jobpay.v1.JobService/PayJob',
             jobpay_dot_v1_dot_job__service__pb2.PayJobRequest.SerializeToString,
             jobpay_dot_v1_dot_job__service__pb2.PayJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundJobPayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.JobService/RefundJobPayment',
+            jobpay_dot_v1_dot_job__service__pb2.RefundJobPaymentRequest.SerializeToString,
+            jobpay_dot_v1_dot_job__service__pb2.RefundJobPaymentResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,7 @@ class LedgerEntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEDGER_ENTRY_KIND_EXTERNAL_DEBIT: _ClassVar[LedgerEntryKind]
     LEDGER_ENTRY_KIND_LOAN_DISBURSEMENT: _ClassVar[LedgerEntryKind]
     LEDGER_ENTRY_KIND_LOAN_REPAYMENT: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_REVERSAL: _ClassVar[LedgerEntryKind]
 
 class PayoutState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -74,6 +75,7 @@ LEDGER_ENTRY_KIND_EXTERNAL_CREDIT: LedgerEntryKind
 LEDGER_ENTRY_KIND_EXTERNAL_DEBIT: LedgerEntryKind
 LEDGER_ENTRY_KIND_LOAN_DISBURSEMENT: LedgerEntryKind
 LEDGER_ENTRY_KIND_LOAN_REPAYMENT: LedgerEntryKind
+LEDGER_ENTRY_KIND_REVERSAL: LedgerEntryKind
 PAYOUT_STATE_UNSPECIFIED: PayoutState
 PAYOUT_STATE_REQUESTED: PayoutState
 PAYOUT_STATE_CANCELLED: PayoutState
@@ -145,7 +147,7 @@ class Contract(_message.Message):
     def __init__(self, id: _Optional[int] = ..., terms: _Optional[str] = ..., status: _Optional[_Union[ContractStatus, str]] = ..., client_id: _Optional[int] = ..., contractor_id: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency_code: _Optional[str] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "description", "price", "paid", "payment_time", "contract_id", "create_time", "update_time", "currency_code")
+    __slots__ = ("id", "description", "price", "paid", "payment_time", "contract_id", "create_time", "update_time", "currency_code", "refunded")
     ID_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
@@ -155,6 +157,7 @@ class Job(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
     id: int
     description: str
     price: str
@@ -164,10 +167,11 @@ class Job(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     currency_code: str
-    def __init__(self, id: _Optional[int] = ..., description: _Optional[str] = ..., price: _Optional[str] = ..., paid: _Optional[bool] = ..., payment_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., contract_id: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency_code: _Optional[str] = ...) -> None: ...
+    refunded: str
+    def __init__(self, id: _Optional[int] = ..., description: _Optional[str] = ..., price: _Optional[str] = ..., paid: _Optional[bool] = ..., payment_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., contract_id: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency_code: _Optional[str] = ..., refunded: _Optional[str] = ...) -> None: ...
 
 class LedgerEntry(_message.Message):
-    __slots__ = ("id", "kind", "debit_profile_id", "credit_profile_id", "amount", "job_id", "debit_balance_after", "credit_balance_after", "request_id", "create_time", "currency_code")
+    __slots__ = ("id", "kind", "debit_profile_id", "credit_profile_id", "amount", "job_id", "debit_balance_after", "credit_balance_after", "request_id", "create_time", "currency_code", "reversal_of", "reversed", "reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     DEBIT_PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -179,6 +183,9 @@ class LedgerEntry(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    REVERSAL_OF_FIELD_NUMBER: _ClassVar[int]
+    REVERSED_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     id: int
     kind: LedgerEntryKind
     debit_profile_id: int
@@ -190,7 +197,10 @@ class LedgerEntry(_message.Message):
     request_id: str
     create_time: _timestamp_pb2.Timestamp
     currency_code: str
-    def __init__(self, id: _Optional[int] = ..., kind: _Optional[_Union[LedgerEntryKind, str]] = ..., debit_profile_id: _Optional[int] = ..., credit_profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., job_id: _Optional[int] = ..., debit_balance_after: _Optional[str] = ..., credit_balance_after: _Optional[str] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency_code: _Optional[str] = ...) -> None: ...
+    reversal_of: int
+    reversed: str
+    reason: str
+    def __init__(self, id: _Optional[int] = ..., kind: _Optional[_Union[LedgerEntryKind, str]] = ..., debit_profile_id: _Optional[int] = ..., credit_profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., job_id: _Optional[int] = ..., debit_balance_after: _Optional[str] = ..., credit_balance_after: _Optional[str] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency_code: _Optional[str] = ..., reversal_of: _Optional[int] = ..., reversed: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Payout(_message.Message):
     __slots__ = ("id", "profile_id", "amount", "currency_code", "state", "ledger_entry_id", "external_id", "create_time", "update_time")
@@ -215,7 +225,7 @@ class Payout(_message.Message):
     def __init__(self, id: _Optional[int] = ..., profile_id: _Optional[int] = ..., amount: _Optional[str] = ..., currency_code: _Optional[str] = ..., state: _Optional[_Union[PayoutState, str]] = ..., ledger_entry_id: _Optional[int] = ..., external_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class BalanceSummary(_message.Message):
-    __slots__ = ("profile_id", "currency_code", "balance", "held", "available", "opening", "deposited", "withdrawn", "earned", "spent", "transferred_in", "transferred_out", "payout", "paid_out", "borrowed", "repaid")
+    __slots__ = ("profile_id", "currency_code", "balance", "held", "available", "opening", "deposited", "withdrawn", "earned", "spent", "transferred_in", "transferred_out", "payout", "paid_out", "borrowed", "repaid", "reversed_in", "reversed_out")
     PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     BALANCE_FIELD_NUMBER: _ClassVar[int]
@@ -232,6 +242,8 @@ class BalanceSummary(_message.Message):
     PAID_OUT_FIELD_NUMBER: _ClassVar[int]
     BORROWED_FIELD_NUMBER: _ClassVar[int]
     REPAID_FIELD_NUMBER: _ClassVar[int]
+    REVERSED_IN_FIELD_NUMBER: _ClassVar[int]
+    REVERSED_OUT_FIELD_NUMBER: _ClassVar[int]
     profile_id: int
     currency_code: str
     balance: str
@@ -248,7 +260,9 @@ class BalanceSummary(_message.Message):
     paid_out: str
     borrowed: str
     repaid: str
-    def __init__(self, profile_id: _Optional[int] = ..., currency_code: _Optional[str] = ..., balance: _Optional[str] = ..., held: _Optional[str] = ..., available: _Optional[str] = ..., opening: _Optional[str] = ..., deposited: _Optional[str] = ..., withdrawn: _Optional[str] = ..., earned: _Optional[str] = ..., spent: _Optional[str] = ..., transferred_in: _Optional[str] = ..., transferred_out: _Optional[str] = ..., payout: _Optional[str] = ..., paid_out: _Optional[str] = ..., borrowed: _Optional[str] = ..., repaid: _Optional[str] = ...) -> None: ...
+    reversed_in: str
+    reversed_out: str
+    def __init__(self, profile_id: _Optional[int] = ..., currency_code: _Optional[str] = ..., balance: _Optional[str] = ..., held: _Optional[str] = ..., available: _Optional[str] = ..., opening: _Optional[str] = ..., deposited: _Optional[str] = ..., withdrawn: _Optional[str] = ..., earned: _Optional[str] = ..., spent: _Optional[str] = ..., transferred_in: _Optional[str] = ..., transferred_out: _Optional[str] = ..., payout: _Optional[str] = ..., paid_out: _Optional[str] = ..., borrowed: _Optional[str] = ..., repaid: _Optional[str] = ..., reversed_in: _Optional[str] = ..., reversed_out: _Optional[str] = ...) -> None: ...
 
 class FeedItem(_message.Message):
     __slots__ = ("id", "user_id", "type", "amount", "currency_code", "create_time", "state", "reason", "profile_id", "apply_time")
