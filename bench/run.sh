@@ -26,7 +26,9 @@
 # --pool-size on PostgreSQL, default CONCURRENCY), SQLITE_POOL (its
 # --pool-size on SQLite, default the server's), SSLMODE (require: the
 # server's URL sslmode and pgbench's/psql's PGSSLMODE), PGHOST (127.0.0.1),
-# PGPORT (5432), PGUSER (postgres). Needs PostgreSQL with trust auth (and
+# PGPORT (5432), PGUSER (postgres), JOBPAY_BIN (the server binary, default
+# target/release/jobpay: point it at another build to compare) and
+# JOBPAY_BENCH_BIN (the load generator). Needs PostgreSQL with trust auth (and
 # ssl = on unless SSLMODE=disable), psql, pgbench (Debian:
 # postgresql-client) and curl. Drops and recreates the databases
 # jobpay_bench, jobpay_bench_tls, jobpay_bench_plain and jobpay_pgbench.
@@ -48,9 +50,11 @@ KEY="bench-admin-key"
 HASH="$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)"
 PORT=50551
 MPORT=9551
-BIN=target/release/jobpay
+# The server under test ($JOBPAY_BIN, e.g. an earlier release's binary to
+# compare with, or this checkout's release build).
+BIN="${JOBPAY_BIN:-target/release/jobpay}"
 # The load generator: a tool of its own beside the server binary.
-BENCH_BIN=target/release/jobpay-bench
+BENCH_BIN="${JOBPAY_BENCH_BIN:-target/release/jobpay-bench}"
 
 # `jobpay-bench` arguments of each scenario (word-split on use).
 declare -A ARGS=(
