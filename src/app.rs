@@ -11,19 +11,20 @@ use tokio::sync::oneshot;
 use crate::api::AppState;
 use crate::auth::jwt::{JwtSettings, JwtVerifier};
 use crate::auth::{self, AdminKey, CallerAuth};
+use crate::cli::Stop;
 use crate::config::{CallerAuthMode, ServeArgs};
 use crate::currencies::Currencies;
 use crate::ledger::{self, Ledger};
 use crate::seed::{self, SeedOutcome};
 use crate::server::metrics::{self, Metrics};
 use crate::server::{self, Runtime, ServeOptions};
-use crate::store::{Store, StoreOptions};
+use crate::store::{self, Store, StoreOptions};
 
 /// How long one health check of the database may take.
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Runs the server until SIGTERM/SIGINT (or a fatal start-up error).
-pub async fn serve(args: ServeArgs) -> Result<(), String> {
+pub async fn serve(args: ServeArgs) -> Result<(), Stop> {
     let mut admin_key = match &args.admin_key_sha256 {
         Some(hex) => AdminKey::from_sha256_hex(hex)
             .map_err(|e| format!("invalid --admin-key-sha256 (JOBPAY_ADMIN_KEY_SHA256): {e}"))?,
@@ -120,7 +121,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let signal = crate::cli::shutdown_signal();
     tokio::pin!(signal);
     tokio::select! {
-        ready = become_ready(&store, &currencies, &args) => {
+        ready = become_ready(&store, &store_options, &currencies, &args) => {
             if let Err(message) = ready {
                 let _ = stop.send(());
                 let _ = tokio::time::timeout(args.shutdown_timeout, &mut server).await;
@@ -131,10 +132,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         }
         _ = &mut signal => {
             tracing::info!("shutdown requested during start-up");
-            return shut_down(&runtime, stop, server, args.shutdown_timeout).await;
+            return Ok(shut_down(&runtime, stop, server, args.shutdown_timeout).await?);
         }
         finished = &mut server => {
-            return Err(format!("server stopped: {}", describe(finished)));
+            return Err(format!("server stopped: {}", describe(finished)).into());
         }
     }
 
@@ -143,7 +144,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         Ok(feed) => feed,
         Err(message) => {
             let _ = shut_down(&runtime, stop, server, args.shutdown_timeout).await;
-            return Err(message);
+            return Err(message.into());
         }
     };
     let monitor = tokio::spawn(follow_database(
@@ -155,14 +156,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         _ = &mut signal => {}
         finished = &mut server => {
             monitor.abort();
-            return Err(format!("server stopped: {}", describe(finished)));
+            return Err(format!("server stopped: {}", describe(finished)).into());
         }
     }
     monitor.abort();
     if let Some(feed) = feed {
         feed.abort();
     }
-    shut_down(&runtime, stop, server, args.shutdown_timeout).await
+    Ok(shut_down(&runtime, stop, server, args.shutdown_timeout).await?)
 }
 
 /// Starts the upstream feed's worker when `--feed-url` is set.
@@ -233,19 +234,27 @@ async fn shut_down(
     Ok(())
 }
 
-/// Reaches the database (retrying), migrates and loads demo data.
+/// Reaches the database (retrying while it does not answer; a database
+/// that answers "no such database" or "credentials refused" stops start-up
+/// at once, with what to do), migrates and loads demo data.
 async fn become_ready(
     store: &Store,
+    options: &StoreOptions,
     currencies: &Currencies,
     args: &ServeArgs,
-) -> Result<(), String> {
+) -> Result<(), Stop> {
     let retries = args.database.db_connect_retries;
     let mut attempt = 0;
     loop {
         attempt += 1;
         match tokio::time::timeout(PING_TIMEOUT, store.probe()).await {
             Ok(Ok(())) => break,
-            Ok(Err(error)) => tracing::warn!(attempt, retries, %error, "database not reachable"),
+            Ok(Err(error)) => {
+                if let Some(not_ready) = store::not_ready(&error, options) {
+                    return Err(not_ready.into());
+                }
+                tracing::warn!(attempt, retries, %error, "database not reachable")
+            }
             Err(_) => tracing::warn!(
                 attempt,
                 retries,
@@ -255,7 +264,8 @@ async fn become_ready(
         if attempt >= retries {
             return Err(format!(
                 "database not reachable after {retries} attempts (--db-connect-retries)"
-            ));
+            )
+            .into());
         }
         tokio::time::sleep(args.database.db_connect_interval).await;
     }
@@ -280,7 +290,7 @@ async fn become_ready(
             Ok(SeedOutcome::NotEmpty) => {
                 tracing::info!("database has data already; demo data not loaded")
             }
-            Err(e) => return Err(format!("loading demo data failed: {e:?}")),
+            Err(e) => return Err(format!("loading demo data failed: {e:?}").into()),
         }
     }
     // With migrations still to come (a separate migrate job), the currency

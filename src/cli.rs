@@ -8,7 +8,7 @@ use crate::app;
 use crate::audit;
 use crate::config::{Cli, Command, DatabaseArgs, SeedArgs, ServeArgs};
 use crate::seed::{self, SeedOutcome};
-use crate::store::{Store, StoreOptions};
+use crate::store::{NotReady, Store, StoreOptions};
 use crate::telemetry::{self, LogFormat};
 
 /// Entry point of the binary.
@@ -79,30 +79,82 @@ async fn run(cli: Cli) -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("jobpay: {message}");
-            ExitCode::FAILURE
+        Err(stop) => {
+            eprintln!("jobpay: {}", stop.message);
+            ExitCode::from(stop.status)
         }
     }
 }
 
-fn store_options(args: &DatabaseArgs) -> StoreOptions {
+/// Why a command stopped: one line, and the exit status. 2 when the
+/// database is not set up for the command ([`NotReady`]: something to run
+/// first, as for a bad setting), 1 for any other failure.
+#[derive(Debug)]
+pub struct Stop {
+    pub message: String,
+    pub status: u8,
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Self {
+        Stop { message, status: 1 }
+    }
+}
+
+impl From<NotReady> for Stop {
+    fn from(not_ready: NotReady) -> Self {
+        Stop {
+            message: not_ready.to_string(),
+            status: 2,
+        }
+    }
+}
+
+/// Whether a one-shot command may create the SQLite file it is pointed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Creates {
+    /// `migrate` makes databases (as `serve` does).
+    Database,
+    /// `audit` and `seed` use one `migrate` made: a missing file is a
+    /// one-line answer, and none is left behind.
+    Nothing,
+}
+
+fn store_options(args: &DatabaseArgs, creates: Creates) -> StoreOptions {
     let mut options = StoreOptions::new(args.url());
     options.pool_size = args.pool_size;
     options.log_statements = args.log_sql;
+    options.create_if_missing = creates == Creates::Database;
     options
 }
 
-/// Connects once; for the one-shot commands.
-async fn connect(args: &DatabaseArgs) -> Result<Store, String> {
-    Store::connect(&store_options(args))
+/// Connects once; for the one-shot commands. A database that is not there
+/// (no file, no such PostgreSQL database, credentials refused) says what to
+/// do, with exit status 2.
+async fn connect(args: &DatabaseArgs, creates: Creates) -> Result<Store, Stop> {
+    let options = store_options(args, creates);
+    Store::connect(&options)
         .await
-        .map_err(|e| format!("cannot connect to the database: {e}"))
+        .map_err(|e| match crate::store::not_ready(&e, &options) {
+            Some(not_ready) => not_ready.into(),
+            None => format!("cannot connect to the database: {e}").into(),
+        })
 }
 
-async fn migrate(args: DatabaseArgs) -> Result<ExitCode, String> {
+/// Connects to a database whose schema is this release's: the commands
+/// that read or fill one but never change its schema.
+async fn connect_to_schema(args: &DatabaseArgs) -> Result<Store, Stop> {
+    let store = connect(args, Creates::Nothing).await?;
+    match store.schema_not_ready().await {
+        Ok(None) => Ok(store),
+        Ok(Some(not_ready)) => Err(not_ready.into()),
+        Err(e) => Err(format!("cannot read the applied migrations: {e}").into()),
+    }
+}
+
+async fn migrate(args: DatabaseArgs) -> Result<ExitCode, Stop> {
     telemetry::init("info", LogFormat::Text)?;
-    let store = connect(&args).await?;
+    let store = connect(&args, Creates::Database).await?;
     let applied = store
         .migrate()
         .await
@@ -111,13 +163,12 @@ async fn migrate(args: DatabaseArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn seed_command(args: SeedArgs) -> Result<ExitCode, String> {
+/// Seeding fills a database `migrate` made; it neither creates one nor
+/// changes its schema, so a mistyped path or URL is an answer, not a new
+/// empty database with demo data in it.
+async fn seed_command(args: SeedArgs) -> Result<ExitCode, Stop> {
     telemetry::init("warn", LogFormat::Text)?;
-    let store = connect(&args.database).await?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| format!("migration failed: {e}"))?;
+    let store = connect_to_schema(&args.database).await?;
     match seed::seed(&store, seed::DEMO_DATA, args.force).await {
         Ok(SeedOutcome::Loaded {
             profiles,
@@ -128,15 +179,18 @@ async fn seed_command(args: SeedArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Ok(SeedOutcome::NotEmpty) => Err(
-            "the database already has data; `jobpay seed --force` deletes it and reloads".into(),
+            "the database already has data; `jobpay seed --force` deletes it and reloads"
+                .to_owned()
+                .into(),
         ),
-        Err(e) => Err(format!("seeding failed: {e:?}")),
+        Err(e) => Err(format!("seeding failed: {e:?}").into()),
     }
 }
 
-async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, String> {
+/// The audit only reads: it never creates a database or a schema.
+async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, Stop> {
     telemetry::init("warn", LogFormat::Text)?;
-    let store = connect(&args).await?;
+    let store = connect_to_schema(&args).await?;
     let report = audit::audit(&store)
         .await
         .map_err(|e| format!("audit could not run: {e:?}"))?;
@@ -148,7 +202,7 @@ async fn audit_command(args: DatabaseArgs) -> Result<ExitCode, String> {
     })
 }
 
-async fn serve(args: ServeArgs) -> Result<ExitCode, String> {
+async fn serve(args: ServeArgs) -> Result<ExitCode, Stop> {
     telemetry::init(&args.log_level, args.log_format)?;
     app::serve(args).await?;
     Ok(ExitCode::SUCCESS)

@@ -27,10 +27,34 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
-    /// Load the demo data; refuses a database that has data unless --force.
+    /// Load the demo data into a database `jobpay migrate` made; refuses
+    /// one that has data unless --force.
+    ///
+    /// Seed creates no database and changes no schema: with no database
+    /// file, no jobpay schema or migrations still to apply, it says what to
+    /// run and exits with status 2.
     Seed(SeedArgs),
-    /// Check that every balance equals its ledger credits minus debits and
-    /// that none is negative; exit status 0 only when both hold.
+    /// Check the ledger's invariants in one read-only snapshot; exit status
+    /// 0 only when every check holds.
+    ///
+    /// For every balance (one per profile and currency), checks that:
+    ///   - it equals its ledger entries' credits minus debits in its currency
+    ///   - neither it nor its held amount is negative, and held <= balance
+    ///   - held equals its requested payouts
+    ///   - every summary total (opening, deposited, withdrawn, earned, spent,
+    ///     transferred in and out, paid out) equals the ledger sum feeding it
+    ///   - borrowed and repaid equal its loans' amounts and made installments
+    ///
+    /// Across the database, checks:
+    ///   - every currency a balance, contract, job or entry names exists
+    ///   - entries' reversed totals and jobs' refunded against their reversals
+    ///
+    /// It prints the counts of profiles, balances and entries and each
+    /// currency's total, then every finding.
+    ///
+    /// The audit creates nothing: with no database file, no jobpay schema or
+    /// migrations still to apply, it says what to run and exits with status 2.
+    #[command(verbatim_doc_comment)]
     Audit(DatabaseArgs),
     /// Moved to the `jobpay-bench` binary: answers with one line saying so.
     #[command(hide = true, disable_help_flag = true)]
@@ -54,8 +78,10 @@ pub struct MovedArgs {
 /// Where the database is.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// Database URL: `postgres://user@host:5432/db` or `sqlite://path?mode=rwc`.
-    /// When unset, DATABASE_URL is used, then the default. PostgreSQL's
+    /// Database URL: `postgres://user@host:5432/db` or `sqlite://path?mode=rwc`
+    /// [default: DATABASE_URL when set, else sqlite://jobpay.db?mode=rwc, the
+    /// file jobpay.db in the working directory]. `serve` and `migrate` create
+    /// a missing SQLite file; `audit` and `seed` never do. PostgreSQL's
     /// `sslmode` is libpq's (`prefer` when unset: TLS when the server
     /// offers it), with `sslrootcert`; an unknown parameter is an error.
     #[arg(long, env = "JOBPAY_DATABASE_URL", hide_env_values = true)]
@@ -107,8 +133,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
-    /// Address to serve gRPC on.
-    #[arg(long, env = "JOBPAY_LISTEN", default_value = "127.0.0.1:50051")]
+    /// Address to serve gRPC on: an IP address and a port (0.0.0.0:50051
+    /// for every interface).
+    #[arg(long, env = "JOBPAY_LISTEN", default_value = "127.0.0.1:50051", value_parser = parse_listen)]
     pub listen: SocketAddr,
 
     /// Load the demo data into an empty database first; with no admin key
@@ -121,7 +148,8 @@ pub struct ServeArgs {
     #[arg(long, env = "JOBPAY_MIGRATE", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub migrate: bool,
 
-    /// Hex SHA-256 of the admin API key. Unset: admin calls are refused.
+    /// Hex SHA-256 of the admin API key: `printf %s "$KEY" | sha256sum`
+    /// (no newline hashed). Unset: admin calls are refused.
     #[arg(long, env = "JOBPAY_ADMIN_KEY_SHA256", hide_env_values = true)]
     pub admin_key_sha256: Option<String>,
 
@@ -201,7 +229,7 @@ pub struct ServeArgs {
     pub concurrency_limit: u32,
 
     /// Address of the Prometheus endpoint (`GET /metrics`); unset: none.
-    #[arg(long, env = "JOBPAY_METRICS_LISTEN")]
+    #[arg(long, env = "JOBPAY_METRICS_LISTEN", value_parser = parse_listen)]
     pub metrics_listen: Option<SocketAddr>,
 
     /// How often the database is checked to drive health.
@@ -270,11 +298,55 @@ pub struct FeedArgs {
     pub feed_rate_window: Duration,
 }
 
-/// An RFC 3339 instant.
+/// An RFC 3339 instant. One without a zone is the usual slip: the hint
+/// says what to add rather than only what the format is.
 pub fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    chrono::DateTime::parse_from_rfc3339(text.trim())
+    let text = text.trim();
+    chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|_| format!("{text:?} is not an RFC 3339 instant like 2026-11-27T10:00:00Z"))
+        .map_err(|_| {
+            let zoneless = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+                .iter()
+                .any(|format| chrono::NaiveDateTime::parse_from_str(text, format).is_ok());
+            if zoneless {
+                format!(
+                    "{text:?} has no time zone: add `Z` for UTC or an offset such as +02:00 \
+                     (2026-11-27T10:00:00Z)"
+                )
+            } else {
+                format!("{text:?} is not an RFC 3339 instant like 2026-11-27T10:00:00Z")
+            }
+        })
+}
+
+/// An address to listen on: an IP address and a port. A host name is the
+/// usual slip (`localhost:50051`): binding needs an address, and a name
+/// may stand for several, so the hint names the address to use instead.
+pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    let text = text.trim();
+    if let Ok(address) = text.parse::<SocketAddr>() {
+        return Ok(address);
+    }
+    let Some((host, port)) = text.rsplit_once(':') else {
+        return Err(format!(
+            "{text:?} is not an IP address and port such as 127.0.0.1:50051"
+        ));
+    };
+    if port.parse::<u16>().is_err() {
+        return Err(format!(
+            "{text:?} has no valid port: expected an IP address and port such as 127.0.0.1:50051"
+        ));
+    }
+    let suggestion = if host.eq_ignore_ascii_case("localhost") {
+        format!("use 127.0.0.1:{port} (or [::1]:{port})")
+    } else if host.contains(':') && !host.starts_with('[') {
+        format!("an IPv6 address goes in brackets: [{host}]:{port}")
+    } else {
+        format!("use the host's IP address, or 0.0.0.0:{port} for every interface")
+    };
+    Err(format!(
+        "{text:?} names a host, but an IP address and port are expected: {suggestion}"
+    ))
 }
 
 /// Parses `500ms`, `10s`, `2m`, `24h` or a bare number of seconds.
@@ -313,6 +385,49 @@ mod tests {
         assert!(parse_duration("ten").is_err());
         assert!(parse_duration("10 parsecs").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn listen_addresses_hint_at_the_ip_address_to_use() {
+        assert_eq!(
+            parse_listen("127.0.0.1:50051"),
+            Ok("127.0.0.1:50051".parse().unwrap())
+        );
+        assert_eq!(parse_listen("[::1]:0"), Ok("[::1]:0".parse().unwrap()));
+        let error = parse_listen("localhost:50051").unwrap_err();
+        assert!(error.contains("use 127.0.0.1:50051"), "{error}");
+        let error = parse_listen("jobpay.internal:9090").unwrap_err();
+        assert!(error.contains("0.0.0.0:9090"), "{error}");
+        assert!(
+            parse_listen("nope")
+                .unwrap_err()
+                .contains("127.0.0.1:50051")
+        );
+        assert!(parse_listen("localhost:http").unwrap_err().contains("port"));
+    }
+
+    #[test]
+    fn an_instant_without_a_zone_is_told_to_add_one() {
+        assert!(parse_instant("2024-01-01T00:00:00Z").is_ok());
+        assert!(parse_instant("2024-01-01T00:00:00+02:00").is_ok());
+        for zoneless in ["2024-01-01T00:00:00", "2024-01-01 10:00:00.5"] {
+            let error = parse_instant(zoneless).unwrap_err();
+            assert!(error.contains("add `Z`"), "{error}");
+        }
+        let error = parse_instant("yesterday").unwrap_err();
+        assert!(error.contains("RFC 3339"), "{error}");
+    }
+
+    #[test]
+    fn the_database_url_help_states_the_default() {
+        use clap::CommandFactory;
+        let mut command = Cli::command();
+        let help = command
+            .find_subcommand_mut("audit")
+            .expect("audit")
+            .render_long_help()
+            .to_string();
+        assert!(help.contains(DEFAULT_DATABASE_URL), "{help}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod reports;
 mod sqlstate;
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,6 +54,11 @@ pub struct StoreOptions {
     pub max_attempts: u32,
     /// Log every SQL statement (at DEBUG).
     pub log_statements: bool,
+    /// Whether a missing SQLite file is created (as `mode=rwc` asks).
+    /// `false` for the commands that only use a database `migrate` or
+    /// `serve` made: a missing file is then [`NotReady::NoFile`] (see
+    /// [`not_ready`]), and none is left behind.
+    pub create_if_missing: bool,
 }
 
 impl StoreOptions {
@@ -63,6 +69,7 @@ impl StoreOptions {
             acquire_timeout: Duration::from_secs(5),
             max_attempts: 24,
             log_statements: false,
+            create_if_missing: true,
         }
     }
 }
@@ -118,6 +125,7 @@ impl Store {
             postgres_url::checked(&options.url)
                 .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e)))?
         };
+        let create = options.create_if_missing;
         let mut connect = ConnectOptions::new(url.clone());
         connect.connect_lazy(lazy);
         connect
@@ -125,7 +133,7 @@ impl Store {
             .connect_timeout(Duration::from_secs(5))
             .sqlx_logging(options.log_statements)
             .sqlx_logging_level(tracing::log::LevelFilter::Debug)
-            .map_sqlx_sqlite_opts(|opts| sqlite_settings(opts, false));
+            .map_sqlx_sqlite_opts(move |opts| sqlite_settings(opts, false, create));
         if is_sqlite {
             // One writer (SQLite has one anyway), and readers beside it;
             // an in-memory database is one connection's own, so it is read
@@ -140,7 +148,7 @@ impl Store {
                     .max_connections(options.pool_size.unwrap_or(SQLITE_READERS))
                     .min_connections(0)
                     .connect_lazy(true)
-                    .map_sqlx_sqlite_opts(|opts| sqlite_settings(opts, true));
+                    .map_sqlx_sqlite_opts(move |opts| sqlite_settings(opts, true, create));
                 Database::connect(readers).await?
             };
             return Ok(Store {
@@ -226,10 +234,12 @@ impl Store {
             self.url.parse().map_err(|e: sea_orm::sqlx::Error| {
                 DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string()))
             })?;
+        // The driver's error itself, so that its SQLSTATE can be read
+        // ([`not_ready`]).
         let connection = options
             .connect()
             .await
-            .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))?;
+            .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(Arc::new(e))))?;
         let _ = connection.close().await;
         Ok(())
     }
@@ -290,6 +300,22 @@ impl Store {
             .iter()
             .map(|m| m.name().to_owned())
             .collect())
+    }
+
+    /// Whether the schema is this release's, read without creating
+    /// anything: `Some` when no migration or not every migration has been
+    /// applied, for the commands that use a database but never change its
+    /// schema (`audit`, `seed`).
+    pub async fn schema_not_ready(&self) -> Result<Option<NotReady>, DbErr> {
+        let pending = self.pending_migrations().await?.len();
+        let url = self.url.to_string();
+        Ok(if pending == 0 {
+            None
+        } else if pending == Migrator::migrations().len() {
+            Some(NotReady::NoSchema { url })
+        } else {
+            Some(NotReady::SchemaBehind { url, pending })
+        })
     }
 
     /// Runs `body` in one transaction and commits it: SERIALIZABLE and READ
@@ -369,15 +395,165 @@ impl Store {
     }
 }
 
+/// A database that cannot be used as it is, where waiting or retrying
+/// would not help: each prints as one line saying what to run. Start-up
+/// fails at once on one instead of retrying (`--db-connect-retries` is for
+/// a server that is not up yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReady {
+    /// SQLite: the file does not exist, and this command does not create it.
+    NoFile(PathBuf),
+    /// PostgreSQL 3D000: the server has no database of the URL's name.
+    NoDatabase { url: String },
+    /// PostgreSQL 28P01 / 28000: the server refused the URL's user,
+    /// password or address; `reason` is the server's message.
+    Refused { reason: String },
+    /// No migration applied: not a jobpay database (yet).
+    NoSchema { url: String },
+    /// Some migrations of this release not applied yet.
+    SchemaBehind { url: String, pending: usize },
+}
+
+impl std::fmt::Display for NotReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotReady::NoFile(path) => write!(
+                f,
+                "the SQLite database {} does not exist: run `jobpay migrate{}` first to create it \
+                 (`jobpay serve` creates it too)",
+                path.display(),
+                database_url_flag(&format!("sqlite://{}?mode=rwc", path.display())),
+            ),
+            NotReady::NoDatabase { url } => {
+                let name = url
+                    .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                    .ok()
+                    .and_then(|o| o.get_database().map(str::to_owned))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "the PostgreSQL server has no database {name:?}: create it with `{}`",
+                    postgres_url::createdb_command(url),
+                )
+            }
+            NotReady::Refused { reason } => write!(
+                f,
+                "the PostgreSQL server refused the connection ({reason}): check the user, \
+                 password and host of --database-url (JOBPAY_DATABASE_URL)"
+            ),
+            NotReady::NoSchema { url }
+                if sqlite_file(url).is_none() && url.starts_with("sqlite:") =>
+            {
+                f.write_str(
+                    "an in-memory database starts with no jobpay schema: only `jobpay serve` \
+                     (which migrates it) can use one",
+                )
+            }
+            NotReady::NoSchema { url } => write!(
+                f,
+                "the database has no jobpay schema: run `jobpay migrate{}` first",
+                database_url_flag(url)
+            ),
+            NotReady::SchemaBehind { url, pending } => write!(
+                f,
+                "the database schema is {pending} migration(s) behind this jobpay: \
+                 run `jobpay migrate{}` first",
+                database_url_flag(url)
+            ),
+        }
+    }
+}
+
+/// ` --database-url '<url>'` for a command line to suggest, password
+/// hidden; nothing for the default URL (or its file).
+fn database_url_flag(url: &str) -> String {
+    let default_file = sqlite_file(DEFAULT_DATABASE_URL);
+    if url == DEFAULT_DATABASE_URL
+        || (sqlite_file(url).is_some() && sqlite_file(url) == default_file)
+    {
+        return String::new();
+    }
+    format!(" --database-url '{}'", postgres_url::redacted(url))
+}
+
+/// The file a SQLite URL names, or `None` for an in-memory database (or a
+/// URL that does not parse, which connecting then reports).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    use std::str::FromStr as _;
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    let options = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
+/// SQLite's primary result code SQLITE_CANTOPEN.
+const SQLITE_CANTOPEN: i64 = 14;
+/// PostgreSQL: invalid_catalog_name (the database does not exist).
+const PG_NO_DATABASE: &str = "3D000";
+/// PostgreSQL: invalid_password, invalid_authorization_specification
+/// (no pg_hba.conf entry, role does not exist).
+const PG_REFUSED: [&str; 2] = ["28P01", "28000"];
+
+/// What to do about a failure to connect with `options` that retrying
+/// cannot cure: no such database, credentials refused, no such file (for a
+/// store that does not create it). `None` for anything else (a server not
+/// up yet is retried).
+pub fn not_ready(err: &DbErr, options: &StoreOptions) -> Option<NotReady> {
+    let url = options.url.as_str();
+    let DbErr::Conn(runtime) = err else {
+        return None;
+    };
+    let sea_orm::RuntimeErr::SqlxError(sqlx_err) = runtime else {
+        return None;
+    };
+    let sea_orm::sqlx::Error::Database(db_err) = sqlx_err.as_ref() else {
+        return None;
+    };
+    let code = db_err.code()?;
+    if db_err
+        .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+        .is_some()
+    {
+        // SQLITE_CANTOPEN (any extended code) for a file that is not there:
+        // a store that does not create it ([`StoreOptions::create_if_missing`]).
+        let cannot_open = code
+            .parse::<i64>()
+            .is_ok_and(|c| c & 0xff == SQLITE_CANTOPEN);
+        return sqlite_file(url)
+            .filter(|path| cannot_open && !options.create_if_missing && !path.exists())
+            .map(NotReady::NoFile);
+    }
+    if code == PG_NO_DATABASE {
+        Some(NotReady::NoDatabase {
+            url: url.to_owned(),
+        })
+    } else if PG_REFUSED.contains(&code.as_ref()) {
+        Some(NotReady::Refused {
+            reason: format!("{}, SQLSTATE {code}", db_err.message()),
+        })
+    } else {
+        None
+    }
+}
+
 /// SQLite as the embedded default keeps it: WAL, and `synchronous = FULL`
 /// so that a committed movement survives a power loss, not only a crash of
 /// the process (in WAL mode NORMAL may lose the last commits then). Readers
 /// are `query_only`: a write through them is refused, never half-done.
+/// Without `create`, a missing file is an error whatever the URL's `mode`
+/// says ([`NotReady::NoFile`]), and no file is left behind.
 fn sqlite_settings(
     opts: sea_orm::sqlx::sqlite::SqliteConnectOptions,
     reader: bool,
+    create: bool,
 ) -> sea_orm::sqlx::sqlite::SqliteConnectOptions {
     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    let opts = if create {
+        opts
+    } else {
+        opts.create_if_missing(false)
+    };
     let opts = opts
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)

@@ -114,9 +114,54 @@ pub fn checked(url: &str) -> Result<String, String> {
     Ok(url.to_owned())
 }
 
+/// The `createdb` command that creates the database `url` names, on the
+/// host, port and as the user the URL connects with (libpq's environment
+/// defaults included, as the driver reads them): a missing database is
+/// then one paste away, not a search through the docs.
+pub fn createdb_command(url: &str) -> String {
+    use sea_orm::sqlx::postgres::PgConnectOptions;
+    let Ok(options) = url.parse::<PgConnectOptions>() else {
+        return "createdb <database>".to_owned();
+    };
+    let database = options
+        .get_database()
+        .unwrap_or_else(|| options.get_username());
+    format!(
+        "createdb -h {} -p {} -U {} {}",
+        shell_word(options.get_host()),
+        options.get_port(),
+        shell_word(options.get_username()),
+        shell_word(database)
+    )
+}
+
+/// `url` with its password, if any, replaced by `***`: fit to print.
+pub fn redacted(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.into()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// `text` as one shell word: as is when it is plain, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::checked;
+    use super::{checked, createdb_command, redacted};
 
     #[test]
     fn a_url_without_sslmode_is_left_to_prefer() {
@@ -174,5 +219,22 @@ mod tests {
                 .unwrap_err()
                 .contains("port")
         );
+    }
+
+    #[test]
+    fn createdb_names_the_urls_host_port_user_and_database() {
+        assert_eq!(
+            createdb_command("postgres://postgres@127.0.0.1:5432/jobpay"),
+            "createdb -h 127.0.0.1 -p 5432 -U postgres jobpay"
+        );
+        assert_eq!(
+            createdb_command("postgresql://app:secret@db.example:6543/my%20db?sslmode=require"),
+            "createdb -h db.example -p 6543 -U app 'my db'"
+        );
+        assert_eq!(
+            redacted("postgres://app:secret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(redacted("postgres://app@db/x"), "postgres://app@db/x");
     }
 }

@@ -69,7 +69,21 @@ pub fn unique(prefix: &str) -> String {
 
 /// Runs `jobpay <args>` to completion.
 pub fn run_jobpay(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String, String) {
-    let output = Command::new(BIN)
+    run_jobpay_in(None, args, env)
+}
+
+/// Runs `jobpay <args>` to completion in the working directory `dir`
+/// (where the default database, `jobpay.db`, lives), or in the tests' own.
+pub fn run_jobpay_in(
+    dir: Option<&Path>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (ExitStatus, String, String) {
+    let mut command = Command::new(BIN);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let output = command
         .args(args)
         .envs(env.iter().copied())
         .env_remove("DATABASE_URL")
@@ -289,6 +303,35 @@ impl Drop for PgDatabase {
                 ));
         })
         .join();
+    }
+}
+
+/// A fresh empty directory, removed afterwards with what is in it.
+pub struct TempDir {
+    pub path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let path = std::env::temp_dir().join(unique("jobpay_dir"));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir { path }
+    }
+
+    /// The names of the files in it, sorted.
+    pub fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 
