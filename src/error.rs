@@ -49,6 +49,9 @@ pub enum AuthFailure {
     MalformedProfileId,
     UnknownProfile,
     MissingAdminKey,
+    /// `authorization` metadata that is not `Bearer <key>` (reason
+    /// MISSING_ADMIN_KEY, as before: only the message says more).
+    AdminKeyWithoutBearer,
     WrongAdminKey,
     AdminDisabled,
     /// JWT mode: no `authorization: Bearer <token>`.
@@ -223,7 +226,9 @@ impl Error {
                 AuthFailure::MissingProfileId => "MISSING_PROFILE_ID",
                 AuthFailure::MalformedProfileId => "MALFORMED_PROFILE_ID",
                 AuthFailure::UnknownProfile => "UNKNOWN_PROFILE",
-                AuthFailure::MissingAdminKey => "MISSING_ADMIN_KEY",
+                AuthFailure::MissingAdminKey | AuthFailure::AdminKeyWithoutBearer => {
+                    "MISSING_ADMIN_KEY"
+                }
                 AuthFailure::WrongAdminKey => "WRONG_ADMIN_KEY",
                 AuthFailure::AdminDisabled => "ADMIN_DISABLED",
                 AuthFailure::MissingToken | AuthFailure::TokenInvalid => "TOKEN_INVALID",
@@ -342,6 +347,10 @@ impl fmt::Display for Error {
                     "malformed `profile_id` metadata: expected a positive decimal id"
                 }
                 AuthFailure::UnknownProfile => "no profile has the id in `profile_id` metadata",
+                AuthFailure::AdminKeyWithoutBearer => {
+                    "`authorization` must be `Bearer <admin key>`: the value sent has no \
+                     `Bearer ` scheme"
+                }
                 AuthFailure::MissingAdminKey => {
                     "missing admin key: send `authorization: Bearer <admin key>` metadata \
                      (`x-admin-key: <admin key>` when callers use JWTs)"

@@ -88,7 +88,7 @@ impl ContractService for ContractApi {
         let id = id_field("id", request.get_ref().id)?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let contract = contracts::contract_of_party(db, caller, id).await?;
+        let contract = contracts::contract_of_party_read(db, caller, id).await?;
         Ok(Response::new(contract.into()))
     }
 

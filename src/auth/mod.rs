@@ -174,10 +174,15 @@ impl AdminKey {
             .ok_or(Error::Unauthenticated(AuthFailure::AdminDisabled))?;
         let missing = Error::Unauthenticated(AuthFailure::MissingAdminKey);
         let key = match self.header {
-            AdminHeader::Authorization => metadata
+            AdminHeader::Authorization => match metadata
                 .get("authorization")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|value| value.strip_prefix("Bearer ")),
+            {
+                Some(value) if !value.trim().is_empty() && !value.starts_with("Bearer ") => {
+                    return Err(Error::Unauthenticated(AuthFailure::AdminKeyWithoutBearer));
+                }
+                value => value.and_then(|value| value.strip_prefix("Bearer ")),
+            },
             AdminHeader::XAdminKey => metadata.get("x-admin-key").and_then(|v| v.to_str().ok()),
         }
         .map(str::trim)

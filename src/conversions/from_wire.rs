@@ -444,12 +444,19 @@ fn parse_bound(field: &str, text: &str, bound: Bound) -> Result<DateTime<Utc>, E
     }
     let instant = DateTime::parse_from_rfc3339(text)
         .map_err(|_| {
+            let shown = crate::error::excerpt(text, 40);
+            let zoneless = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+                .is_ok();
             Error::invalid(
                 field,
-                format!(
-                    "{:?} is neither a date YYYY-MM-DD nor an RFC 3339 instant",
-                    crate::error::excerpt(text, 40)
-                ),
+                if zoneless {
+                    format!(
+                        "{shown:?} has no time zone: add `Z` for UTC or an offset such as \
+                         +02:00 (2024-01-01T00:00:00Z), or give a date YYYY-MM-DD"
+                    )
+                } else {
+                    format!("{shown:?} is neither a date YYYY-MM-DD nor an RFC 3339 instant")
+                },
             )
         })?
         .with_timezone(&Utc);

@@ -833,7 +833,10 @@ fn refusals() -> Vec<(&'static str, Command, Error)> {
                     amount: usd(1),
                 },
             ),
-            Error::invalid("to_profile_id", "no profile has this id"),
+            Error::invalid(
+                "to_profile_id",
+                format!("must be the id of a profile: no profile has id {UNKNOWN}"),
+            ),
         ),
         (
             "transfer without the money",
@@ -908,7 +911,10 @@ fn refusals() -> Vec<(&'static str, Command, Error)> {
         (
             "lend to nobody",
             by(ADMIN, Op::CreateLoan(new_loan(UNKNOWN, 1_200))),
-            Error::invalid("borrower_id", "no profile has this id"),
+            Error::invalid(
+                "borrower_id",
+                format!("must be the id of a profile: no profile has id {UNKNOWN}"),
+            ),
         ),
         (
             "lend past the largest balance",

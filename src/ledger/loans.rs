@@ -22,7 +22,13 @@ impl Batch {
         request_id: Option<String>,
     ) -> Result<Decision, Error> {
         if !self.profiles.contains_key(&new.borrower_id) {
-            return Err(Error::invalid("borrower_id", "no profile has this id"));
+            return Err(Error::invalid(
+                "borrower_id",
+                format!(
+                    "must be the id of a profile: no profile has id {}",
+                    new.borrower_id
+                ),
+            ));
         }
         let after = self.after_credit(new.borrower_id, &new.amount)?;
         let model = loan::Model {

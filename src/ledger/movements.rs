@@ -87,7 +87,10 @@ impl Batch {
             ));
         }
         if !self.profiles.contains_key(&to) {
-            return Err(Error::invalid("to_profile_id", "no profile has this id"));
+            return Err(Error::invalid(
+                "to_profile_id",
+                format!("must be the id of a profile: no profile has id {to}"),
+            ));
         }
         let caller_after = self.after_debit(caller, amount)?;
         let to_after = self.after_credit(to, amount)?;

@@ -1,10 +1,14 @@
 //! Contracts and their jobs: the rows the contract and job services read
 //! and write (paying a job is the ledger's).
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait,
+    ActiveEnum, ActiveModelTrait,
     ActiveValue::{Set, Unchanged},
-    ConnectionTrait, EntityTrait, QueryFilter,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, RuntimeErr,
+    sqlx,
 };
 
 use super::entities::{contract, job, profile};
@@ -26,6 +30,66 @@ pub async fn contract_of_party<C: ConnectionTrait>(
         .await?
         .map(Contract::from)
         .ok_or(Error::NotFound(Resource::Contract, id))
+}
+
+/// A contract row as sqlx reads it.
+type ContractRow = (i64, String, String, i64, i64, String, DateTime<Utc>, DateTime<Utc>);
+
+/// [`contract_of_party`] on the read pool, straight through sqlx with a
+/// fixed statement: GetContract is the hottest read of the service, and
+/// SeaORM's statement building and its layers of futures (moved on every
+/// poll) cost it more than the query itself (BENCHMARKS.md, the read
+/// limit). Same row, same rule.
+pub async fn contract_of_party_read(
+    db: &DatabaseConnection,
+    party: i64,
+    id: i64,
+) -> Result<Contract, Error> {
+    macro_rules! select_where {
+        ($condition:literal) => {
+            concat!(
+                "SELECT id, terms, status, client_id, contractor_id, currency_code, ",
+                "created_at, updated_at FROM contracts WHERE ",
+                $condition
+            )
+        };
+    }
+    let row: Option<ContractRow> = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            const SQL: &str = select_where!("id = $1 AND (client_id = $2 OR contractor_id = $2)");
+            sqlx::query_as(SQL)
+                .bind(id)
+                .bind(party)
+                .fetch_optional(db.get_postgres_connection_pool())
+                .await
+        }
+        DbBackend::Sqlite => {
+            const SQL: &str = select_where!("id = ?1 AND (client_id = ?2 OR contractor_id = ?2)");
+            sqlx::query_as(SQL)
+                .bind(id)
+                .bind(party)
+                .fetch_optional(db.get_sqlite_connection_pool())
+                .await
+        }
+        _ => return contract_of_party(db, party, id).await,
+    }
+    .map_err(|e| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))))?;
+    let Some((id, terms, status, client_id, contractor_id, currency_code, created_at, updated_at)) =
+        row
+    else {
+        return Err(Error::NotFound(Resource::Contract, id));
+    };
+    let status = contract::ContractStatus::try_from_value(&status)?;
+    Ok(Contract::from(contract::Model {
+        id,
+        terms,
+        status,
+        client_id,
+        contractor_id,
+        currency_code,
+        created_at,
+        updated_at,
+    }))
 }
 
 /// Whether `id` is a contractor's profile.
