@@ -118,6 +118,12 @@ async fn report_ranges_are_validated(backend: Backend) {
         assert_invalid(best_profession(&app, start, end).await, field);
         assert_invalid(best_clients(&app, start, end, 0).await, field);
     }
+    // An instant without a zone gets told how to add one.
+    let status = assert_invalid(
+        best_profession(&app, "2020-08-10T00:00:00", "2020-08-17").await,
+        "start",
+    );
+    assert!(status.message().contains("has no time zone"), "{status:?}");
 }
 
 async fn best_clients_ranks_by_total_paid(backend: Backend) {

@@ -4,7 +4,8 @@ use tonic::{Code, Request};
 
 use crate::on_both_backends;
 use crate::support::{
-    Backend, TestApp, as_admin, as_profile, assert_error, with_bearer, with_profile_header,
+    ADMIN_KEY, Backend, TestApp, as_admin, as_profile, assert_error, with_bearer,
+    with_profile_header,
 };
 
 /// Every caller-scoped method answers UNAUTHENTICATED, with the reason, for
@@ -173,6 +174,21 @@ async fn admin_calls_need_the_admin_key(backend: Backend) {
             .await,
         Code::Unauthenticated,
         "WRONG_ADMIN_KEY",
+    );
+    // A key sent without its scheme: the same reason, a message that says
+    // what is missing.
+    let mut without_bearer = Request::new(range());
+    without_bearer
+        .metadata_mut()
+        .insert("authorization", ADMIN_KEY.parse().unwrap());
+    let status = assert_error(
+        app.admin().get_best_profession(without_bearer).await,
+        Code::Unauthenticated,
+        "MISSING_ADMIN_KEY",
+    );
+    assert!(
+        status.message().contains("must be `Bearer <admin key>`"),
+        "{status:?}"
     );
     // A caller profile is not an admin.
     assert_error(

@@ -187,11 +187,15 @@ async fn transfer_moves_money_between_profiles(backend: Backend) {
             .await,
         "to_profile_id",
     );
-    assert_invalid(
+    let status = assert_invalid(
         app.balances()
             .transfer(as_profile(2, transfer(999, "1")))
             .await,
         "to_profile_id",
+    );
+    assert!(
+        status.message().contains("no profile has id 999"),
+        "{status:?}"
     );
     assert_invalid(
         app.balances()
