@@ -19,8 +19,9 @@ Money is :class:`decimal.Decimal` in and out (amounts returned are
 :class:`Money`, Decimals that know their ``currency_code``); calls that move
 or hold money take ``currency`` ("" = the platform currency); instants are
 aware :class:`datetime.datetime`. Each money movement (payments, deposits,
-withdrawals, transfers, payout requests, loans and their payments) carries a
-``request_id`` that is reused by its retries, so it happens at most once.
+withdrawals, transfers, payout requests, loans and their payments, refunds
+and reversals) carries a ``request_id`` that is reused by its retries, so it
+happens at most once.
 The generated code is in ``jobpay_client._generated`` (``jobpay_client.pb``
 re-exports it); regenerate it with ``scripts/gen-python.sh``.
 """
@@ -37,6 +38,7 @@ from .errors import (
     CurrencyNotSupported,
     DeadlineExceeded,
     DepositLimitExceeded,
+    EntryNotReversible,
     FailedPrecondition,
     FieldViolation,
     InsufficientFunds,
@@ -44,18 +46,22 @@ from .errors import (
     InvalidArgument,
     InvalidContractTransition,
     JobAlreadyPaid,
+    JobNotPaid,
     JobpayError,
+    LedgerEntryNotFound,
     LoanNotFound,
     LoanPaymentAlreadyRecorded,
     LoanRepaid,
     NotFound,
     NotTheInstallment,
+    PaymentNotInLedger,
     PayoutNotFound,
     PayoutNotRequested,
     PermissionDenied,
     ProfileNotFound,
     RequestIdReused,
     ResourceExhausted,
+    ReversalExceedsEntry,
     TokenExpired,
     TokenInvalid,
     Unauthenticated,
@@ -87,6 +93,8 @@ from .types import (
     Page,
     PayJobResult,
     Payout,
+    RefundResult,
+    ReversalResult,
     PayoutRequestTotal,
     PayoutState,
     Profile,
@@ -94,7 +102,7 @@ from .types import (
     Rounding,
 )
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 __all__ = [
     "pb",
@@ -132,6 +140,11 @@ __all__ = [
     "LoanPaymentAlreadyRecorded",
     "PayoutNotRequested",
     "LoanRepaid",
+    "LedgerEntryNotFound",
+    "EntryNotReversible",
+    "ReversalExceedsEntry",
+    "JobNotPaid",
+    "PaymentNotInLedger",
     "TokenExpired",
     "TokenInvalid",
     "from_rpc_error",
@@ -162,6 +175,8 @@ __all__ = [
     "Page",
     "PayJobResult",
     "Payout",
+    "RefundResult",
+    "ReversalResult",
     "PayoutRequestTotal",
     "PayoutState",
     "Profile",

@@ -66,6 +66,8 @@ from .types import (
     PayoutRequestTotal,
     Profile,
     ProfileType,
+    RefundResult,
+    ReversalResult,
     Rounding,
 )
 
@@ -290,8 +292,9 @@ class JobpayClient:
         timeout: deadline of each attempt, in seconds (None: none).
         max_attempts: attempts of a call that fails with one of
             ``retry_codes`` (1 disables retries). Calls with a
-            ``request_id`` (PayJob, Deposit, Withdraw, Transfer,
-            RequestPayout, CreateLoan, RecordLoanPayment) are retried with
+            ``request_id`` (PayJob, RefundJobPayment, Deposit, Withdraw,
+            Transfer, RequestPayout, CreateLoan, RecordLoanPayment,
+            ReverseLedgerEntry) are retried with
             the same ``request_id``, so the server does them at most once;
             reads are retried as they are; other writes are never retried.
         initial_backoff, max_backoff, backoff_multiplier: exponential backoff
@@ -659,6 +662,43 @@ class JobpayClient:
         return PayJobResult(
             job=job, client_balance=from_money_string(m.client_balance, job.currency_code)
         )
+
+    def refund_job_payment(
+        self,
+        job_id: int,
+        amount: Optional[MoneyLike] = None,
+        request_id: Optional[str] = None,
+    ) -> RefundResult:
+        """The job's contractor (the caller) refunds its client ``amount`` of
+        the job's payment, in the job's currency; all that is not refunded
+        yet when None. One REVERSAL ledger entry of the job's payment moves
+        it from the contractor's available balance back to the client; the
+        job stays paid and its ``refunded`` grows (reports count ``price -
+        refunded``).
+
+        ReversalExceedsEntry (``.reversible``: what is left to refund) when
+        ``amount`` is above what is left, or nothing is; JobNotPaid;
+        InsufficientFunds when the contractor does not have it available;
+        PermissionDenied (WRONG_PARTY) for the job's client; NotFound for
+        anyone else. The server checks the amount's decimals (the client
+        does not know the job's currency).
+
+        ``request_id`` (a UUID) makes the call idempotent; one is generated
+        when omitted, and reused by every retry of this call.
+        """
+        request = job_service_pb2.RefundJobPaymentRequest(
+            job_id=job_id,
+            amount="" if amount is None else to_money_string(amount, "amount", None),
+            request_id=self._request_id(request_id),
+        )
+        m = self._call(
+            self._jobs.RefundJobPayment,
+            request,
+            self._caller_metadata,
+            name="jobpay.v1.JobService/RefundJobPayment",
+            retry=True,
+        )
+        return RefundResult.from_proto(m)
 
     # -- BalanceService -----------------------------------------------------------
 
@@ -1100,6 +1140,47 @@ class JobpayClient:
         order, fetching page by page."""
         state = _feed_item_state(state)  # checked now, not at the first next()
         return self._paginate(lambda token: self.list_feed_items(state, page_size, token))
+
+    def reverse_ledger_entry(
+        self,
+        entry_id: int,
+        amount: Optional[MoneyLike] = None,
+        reason: str = "",
+        request_id: Optional[str] = None,
+    ) -> ReversalResult:
+        """Reverses ledger entry ``entry_id``, wholly (``amount`` None: all
+        that is still reversible) or partly: one REVERSAL entry
+        (``reversal_of`` = the entry, with ``reason``, at most 500
+        characters) moves the amount back from the entry's credit side to
+        its debit side, in the entry's currency. Reversible: DEPOSIT,
+        JOB_PAYMENT (a refund: the job's ``refunded`` grows), TRANSFER,
+        WITHDRAWAL, EXTERNAL_CREDIT, EXTERNAL_DEBIT and PAYOUT entries.
+
+        LedgerEntryNotFound; EntryNotReversible (``.kind``) for another
+        kind; ReversalExceedsEntry (``.reversible``: what is left) when the
+        reversals would add up to more than the entry; InsufficientFunds
+        when the side giving the money back does not have it available. The
+        server checks the amount's decimals.
+
+        ``request_id`` (a UUID) makes the call idempotent; one is generated
+        when omitted, and reused by every retry of this call.
+        """
+        if not isinstance(reason, str):
+            raise TypeError("reason: pass a str")
+        request = admin_service_pb2.ReverseLedgerEntryRequest(
+            entry_id=entry_id,
+            amount="" if amount is None else to_money_string(amount, "amount", None),
+            reason=reason,
+            request_id=self._request_id(request_id),
+        )
+        m = self._call(
+            self._admin.ReverseLedgerEntry,
+            request,
+            self._admin_metadata,
+            name="jobpay.v1.AdminService/ReverseLedgerEntry",
+            retry=True,
+        )
+        return ReversalResult.from_proto(m)
 
     # -- LoanService (needs admin_key) --------------------------------------------
 

@@ -50,7 +50,8 @@ class JobpayError(Exception):
         domain: ``google.rpc.ErrorInfo.domain`` (``"jobpay"``).
         metadata: ``google.rpc.ErrorInfo.metadata`` (e.g. ``balance`` and
             ``required`` for INSUFFICIENT_FUNDS, ``limit`` for
-            DEPOSIT_LIMIT_EXCEEDED, ``state`` for PAYOUT_NOT_REQUESTED).
+            DEPOSIT_LIMIT_EXCEEDED, ``state`` for PAYOUT_NOT_REQUESTED,
+            ``reversible`` for REVERSAL_EXCEEDS_ENTRY).
         field_violations: the ``google.rpc.BadRequest`` violations.
         details: every decoded detail message (``google.protobuf.Any``
             unpacked when its type is known, else the ``Any`` itself).
@@ -272,6 +273,59 @@ class LoanRepaid(FailedPrecondition):
     made; nothing more can be recorded."""
 
 
+class LedgerEntryNotFound(NotFound):
+    """NOT_FOUND (LEDGER_ENTRY_NOT_FOUND): no ledger entry has that id (an
+    admin's reversal); ``metadata["id"]``."""
+
+
+class EntryNotReversible(FailedPrecondition):
+    """FAILED_PRECONDITION (ENTRY_NOT_REVERSIBLE): the entry's kind cannot be
+    reversed (OPENING, LOAN_DISBURSEMENT, LOAN_REPAYMENT, REVERSAL);
+    ``metadata["kind"]`` is its kind (see :attr:`kind`)."""
+
+    @property
+    def kind(self):
+        """The entry's kind: a :class:`~jobpay_client.LedgerEntryKind` (the
+        raw string for a kind this SDK does not know), or None."""
+        from .types import LedgerEntryKind
+
+        value = self.metadata.get("kind")
+        if not value:
+            return None
+        prefix = "LEDGER_ENTRY_KIND_"
+        name = value[len(prefix):] if value.startswith(prefix) else value
+        try:
+            return LedgerEntryKind[name]
+        except KeyError:
+            return value
+
+
+class ReversalExceedsEntry(FailedPrecondition):
+    """FAILED_PRECONDITION (REVERSAL_EXCEEDS_ENTRY): a reversal or refund
+    above what is left of its entry (the reversals of an entry never add up
+    to more than it); ``metadata`` has ``reversible``, what is left to
+    reverse or refund, and ``currency_code`` (see :attr:`reversible`)."""
+
+    @property
+    def reversible(self):
+        """What is left to reverse (or refund): a
+        :class:`~jobpay_client.Money` of the entry's currency, or None."""
+        from .money import Money
+
+        value = self.metadata.get("reversible")
+        return Money(value, self.metadata.get("currency_code", "")) if value else None
+
+
+class JobNotPaid(FailedPrecondition):
+    """FAILED_PRECONDITION (JOB_NOT_PAID): a refund of a job that is not paid."""
+
+
+class PaymentNotInLedger(FailedPrecondition):
+    """FAILED_PRECONDITION (PAYMENT_NOT_IN_LEDGER): a refund of a job paid
+    before the ledger existed (seeded data): there is no payment entry to
+    reverse."""
+
+
 _BY_CODE: Dict[grpc.StatusCode, Type[JobpayError]] = {
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
     grpc.StatusCode.NOT_FOUND: NotFound,
@@ -305,6 +359,11 @@ _BY_REASON: Dict[Tuple[grpc.StatusCode, str], Type[JobpayError]] = {
     (grpc.StatusCode.ALREADY_EXISTS, "LOAN_PAYMENT_ALREADY_RECORDED"): LoanPaymentAlreadyRecorded,
     (grpc.StatusCode.FAILED_PRECONDITION, "PAYOUT_NOT_REQUESTED"): PayoutNotRequested,
     (grpc.StatusCode.FAILED_PRECONDITION, "LOAN_REPAID"): LoanRepaid,
+    (grpc.StatusCode.NOT_FOUND, "LEDGER_ENTRY_NOT_FOUND"): LedgerEntryNotFound,
+    (grpc.StatusCode.FAILED_PRECONDITION, "ENTRY_NOT_REVERSIBLE"): EntryNotReversible,
+    (grpc.StatusCode.FAILED_PRECONDITION, "REVERSAL_EXCEEDS_ENTRY"): ReversalExceedsEntry,
+    (grpc.StatusCode.FAILED_PRECONDITION, "JOB_NOT_PAID"): JobNotPaid,
+    (grpc.StatusCode.FAILED_PRECONDITION, "PAYMENT_NOT_IN_LEDGER"): PaymentNotInLedger,
     (grpc.StatusCode.UNAUTHENTICATED, "TOKEN_EXPIRED"): TokenExpired,
     (grpc.StatusCode.UNAUTHENTICATED, "TOKEN_INVALID"): TokenInvalid,
 }
@@ -419,6 +478,11 @@ __all__ = [
     "LoanPaymentAlreadyRecorded",
     "PayoutNotRequested",
     "LoanRepaid",
+    "LedgerEntryNotFound",
+    "EntryNotReversible",
+    "ReversalExceedsEntry",
+    "JobNotPaid",
+    "PaymentNotInLedger",
     "TokenExpired",
     "TokenInvalid",
     "error_class",

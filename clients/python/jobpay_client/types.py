@@ -18,7 +18,7 @@ from typing import Generic, List, Optional, Tuple, TypeVar, Union
 
 from google.protobuf import timestamp_pb2
 
-from ._generated.jobpay.v1 import admin_service_pb2, loan_service_pb2, resources_pb2
+from ._generated.jobpay.v1 import admin_service_pb2, job_service_pb2, loan_service_pb2, resources_pb2
 from .money import Money, from_money_string, optional_money
 
 T = TypeVar("T")
@@ -55,6 +55,10 @@ class LedgerEntryKind(enum.IntEnum):
     EXTERNAL_DEBIT = resources_pb2.LEDGER_ENTRY_KIND_EXTERNAL_DEBIT
     LOAN_DISBURSEMENT = resources_pb2.LEDGER_ENTRY_KIND_LOAN_DISBURSEMENT
     LOAN_REPAYMENT = resources_pb2.LEDGER_ENTRY_KIND_LOAN_REPAYMENT
+    #: A correcting entry (a refund or an admin's reversal): money moved back
+    #: from the original entry's credit side to its debit side
+    #: (``LedgerEntry.reversal_of`` names the original).
+    REVERSAL = resources_pb2.LEDGER_ENTRY_KIND_REVERSAL
 
 
 class Rounding(enum.IntEnum):
@@ -112,6 +116,14 @@ def _enum(cls, value: int):
         return cls(value)
     except ValueError:  # a value added by a newer server
         return value
+
+
+def _money_or_zero(text: str, currency_code: str, like: Decimal) -> Money:
+    """A money string of a field added by a later API version: zero, with
+    the decimals of ``like``, when the server sent none (an older server)."""
+    if text:
+        return from_money_string(text, currency_code)
+    return Money(Decimal(0).scaleb(min(like.as_tuple().exponent, 0)), currency_code)
 
 
 def _time(message, field: str) -> Optional[_dt.datetime]:
@@ -230,19 +242,25 @@ class Job:
     update_time: Optional[_dt.datetime]
     #: The currency of its price: its contract's.
     currency_code: str = ""
+    #: How much of the price its contractor has refunded so far
+    #: (:meth:`~jobpay_client.JobpayClient.refund_job_payment`, or an admin's
+    #: reversal of the payment); zero when none. A refunded job stays paid.
+    refunded: Decimal = Money("0")
 
     @classmethod
     def from_proto(cls, m: resources_pb2.Job) -> "Job":
+        price = from_money_string(m.price, m.currency_code)
         return cls(
             id=m.id,
             description=m.description,
-            price=from_money_string(m.price, m.currency_code),
+            price=price,
             paid=m.paid,
             payment_time=_time(m, "payment_time"),
             contract_id=m.contract_id,
             create_time=_time(m, "create_time"),
             update_time=_time(m, "update_time"),
             currency_code=m.currency_code,
+            refunded=_money_or_zero(m.refunded, m.currency_code, price),
         )
 
 
@@ -266,22 +284,33 @@ class LedgerEntry:
     create_time: Optional[_dt.datetime]
     #: The currency of amount and of both balances after.
     currency_code: str = ""
+    #: For a REVERSAL, the id of the entry it reverses; 0 otherwise.
+    reversal_of: int = 0
+    #: How much of this entry has been reversed so far, never above amount
+    #: (zero when none, and always for a REVERSAL, which cannot be reversed).
+    reversed: Decimal = Money("0")
+    #: For a REVERSAL, why (as the admin gave it; "" for a refund or none).
+    reason: str = ""
 
     @classmethod
     def from_proto(cls, m: resources_pb2.LedgerEntry) -> "LedgerEntry":
         code = m.currency_code
+        amount = from_money_string(m.amount, code)
         return cls(
             id=m.id,
             kind=_enum(LedgerEntryKind, m.kind),
             debit_profile_id=m.debit_profile_id,
             credit_profile_id=m.credit_profile_id,
-            amount=from_money_string(m.amount, code),
+            amount=amount,
             job_id=m.job_id,
             debit_balance_after=optional_money(m.debit_balance_after, code),
             credit_balance_after=optional_money(m.credit_balance_after, code),
             request_id=m.request_id,
             create_time=_time(m, "create_time"),
             currency_code=code,
+            reversal_of=m.reversal_of,
+            reversed=_money_or_zero(m.reversed, code, amount),
+            reason=m.reason,
         )
 
 
@@ -297,6 +326,56 @@ class PayJobResult:
     def currency_code(self) -> str:
         """The currency of the job's price and of ``client_balance``."""
         return self.job.currency_code
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """What RefundJobPayment returns, all in the job's currency."""
+
+    #: The job, its ``refunded`` including this refund (it stays paid).
+    job: Job
+    #: The REVERSAL entry written: from the contractor (debit) to the client
+    #: (credit); ``reversal_of`` is the job's JOB_PAYMENT entry.
+    reversal: LedgerEntry
+    #: The refunding contractor's balance right after the refund.
+    contractor_balance: Money
+
+    @property
+    def currency_code(self) -> str:
+        """The currency of the job, the refund and ``contractor_balance``."""
+        return self.job.currency_code
+
+    @classmethod
+    def from_proto(cls, m: job_service_pb2.RefundJobPaymentResponse) -> "RefundResult":
+        job = Job.from_proto(m.job)
+        return cls(
+            job=job,
+            reversal=LedgerEntry.from_proto(m.reversal),
+            contractor_balance=from_money_string(m.contractor_balance, job.currency_code),
+        )
+
+
+@dataclass(frozen=True)
+class ReversalResult:
+    """What ReverseLedgerEntry returns, both in the original's currency."""
+
+    #: The REVERSAL entry written: from the original's credit side (its
+    #: debit) back to the original's debit side (its credit).
+    reversal: LedgerEntry
+    #: The reversed entry, its ``reversed`` including this reversal.
+    original: LedgerEntry
+
+    @property
+    def currency_code(self) -> str:
+        """The currency of both entries."""
+        return self.original.currency_code
+
+    @classmethod
+    def from_proto(cls, m: admin_service_pb2.ReverseLedgerEntryResponse) -> "ReversalResult":
+        return cls(
+            reversal=LedgerEntry.from_proto(m.reversal),
+            original=LedgerEntry.from_proto(m.original),
+        )
 
 
 @dataclass(frozen=True)
@@ -388,8 +467,9 @@ class Payout:
 class BalanceSummary:
     """``jobpay.v1.BalanceSummary``: where one balance stands and how it got
     there. ``balance = opening + deposited + earned + transferred_in +
-    borrowed - withdrawn - spent - transferred_out - paid_out - repaid``, and
-    ``payout`` (requested, still pending) equals ``held``."""
+    borrowed + reversed_in - withdrawn - spent - transferred_out - paid_out -
+    repaid - reversed_out``, and ``payout`` (requested, still pending)
+    equals ``held``."""
 
     profile_id: int
     currency_code: str
@@ -416,6 +496,12 @@ class BalanceSummary:
     borrowed: Money
     #: Loan installments collected from the profile.
     repaid: Money
+    #: Reversals crediting the profile: refunds received, returned payouts,
+    #: reversed withdrawals and debits.
+    reversed_in: Money = Money("0")
+    #: Reversals debiting the profile: refunds given, reversed deposits,
+    #: transfers received and credits.
+    reversed_out: Money = Money("0")
 
     @classmethod
     def from_proto(cls, m: resources_pb2.BalanceSummary) -> "BalanceSummary":
@@ -428,6 +514,8 @@ class BalanceSummary:
                 "paid_out", "borrowed", "repaid",
             )
         }
+        for name in ("reversed_in", "reversed_out"):
+            amounts[name] = _money_or_zero(getattr(m, name), code, amounts["balance"])
         return cls(profile_id=m.profile_id, currency_code=code, **amounts)
 
 
@@ -713,6 +801,8 @@ __all__ = [
     "Job",
     "LedgerEntry",
     "PayJobResult",
+    "RefundResult",
+    "ReversalResult",
     "Balance",
     "BestProfession",
     "BestClient",

@@ -14,24 +14,30 @@ from jobpay_client import (
     CurrencyExists,
     CurrencyNotSupported,
     DepositLimitExceeded,
+    EntryNotReversible,
     FailedPrecondition,
     InsufficientFunds,
     InvalidArgument,
     JobAlreadyPaid,
+    JobNotPaid,
     JobpayClient,
     JobpayError,
+    LedgerEntryKind,
+    LedgerEntryNotFound,
     LoanNotFound,
     LoanPaymentAlreadyRecorded,
     LoanRepaid,
     Money,
     NotFound,
     NotTheInstallment,
+    PaymentNotInLedger,
     PayoutNotFound,
     PayoutNotRequested,
     PayoutState,
     PermissionDenied,
     ProfileNotFound,
     RequestIdReused,
+    ReversalExceedsEntry,
     Rounding,
     Unauthenticated,
     Unavailable,
@@ -199,6 +205,11 @@ def test_from_money_string():
         (grpc.StatusCode.FAILED_PRECONDITION, "LOAN_REPAID", LoanRepaid),
         (grpc.StatusCode.ALREADY_EXISTS, "LOAN_PAYMENT_ALREADY_RECORDED", LoanPaymentAlreadyRecorded),
         (grpc.StatusCode.INVALID_ARGUMENT, "NOT_THE_INSTALLMENT", NotTheInstallment),
+        (grpc.StatusCode.NOT_FOUND, "LEDGER_ENTRY_NOT_FOUND", LedgerEntryNotFound),
+        (grpc.StatusCode.FAILED_PRECONDITION, "ENTRY_NOT_REVERSIBLE", EntryNotReversible),
+        (grpc.StatusCode.FAILED_PRECONDITION, "REVERSAL_EXCEEDS_ENTRY", ReversalExceedsEntry),
+        (grpc.StatusCode.FAILED_PRECONDITION, "JOB_NOT_PAID", JobNotPaid),
+        (grpc.StatusCode.FAILED_PRECONDITION, "PAYMENT_NOT_IN_LEDGER", PaymentNotInLedger),
         # A reason under another code than its own keeps the code's class.
         (grpc.StatusCode.INVALID_ARGUMENT, "PAYOUT_NOT_FOUND", InvalidArgument),
         (grpc.StatusCode.PERMISSION_DENIED, "WRONG_PARTY", PermissionDenied),
@@ -315,6 +326,30 @@ def test_not_the_installment_installment():
     )
     assert e.installment == Decimal("85.60") and e.installment.currency_code == "USD"
     assert NotTheInstallment(grpc.StatusCode.INVALID_ARGUMENT, "x").installment is None
+
+
+def test_reversal_exceeds_entry_reversible():
+    e = ReversalExceedsEntry(
+        grpc.StatusCode.FAILED_PRECONDITION, "x", reason="REVERSAL_EXCEEDS_ENTRY",
+        metadata={"reversible": "0.50000000", "currency_code": "BTC"},
+    )
+    assert e.reversible == Decimal("0.5") and e.reversible.currency_code == "BTC"
+    assert str(e.reversible) == "0.50000000"
+    assert ReversalExceedsEntry(grpc.StatusCode.FAILED_PRECONDITION, "x").reversible is None
+    assert issubclass(ReversalExceedsEntry, FailedPrecondition)
+
+
+def test_entry_not_reversible_kind():
+    def make(metadata):
+        return EntryNotReversible(
+            grpc.StatusCode.FAILED_PRECONDITION, "x", reason="ENTRY_NOT_REVERSIBLE",
+            metadata=metadata,
+        )
+
+    assert make({"kind": "LEDGER_ENTRY_KIND_OPENING"}).kind is LedgerEntryKind.OPENING
+    assert make({"kind": "LEDGER_ENTRY_KIND_REVERSAL"}).kind is LedgerEntryKind.REVERSAL
+    assert make({"kind": "LEDGER_ENTRY_KIND_FEE"}).kind == "LEDGER_ENTRY_KIND_FEE"  # newer server
+    assert make({}).kind is None
 
 
 def test_instants_are_sent_in_utc():

@@ -41,8 +41,8 @@ def _aware(t):
 
 def _identity_holds(s: BalanceSummary) -> bool:
     return s.balance == (
-        s.opening + s.deposited + s.earned + s.transferred_in + s.borrowed
-        - s.withdrawn - s.spent - s.transferred_out - s.paid_out - s.repaid
+        s.opening + s.deposited + s.earned + s.transferred_in + s.borrowed + s.reversed_in
+        - s.withdrawn - s.spent - s.transferred_out - s.paid_out - s.repaid - s.reversed_out
     ) and s.available == s.balance - s.held and s.payout == s.held
 
 
@@ -272,6 +272,7 @@ def test_balance_summaries(admin, world):
         "deposited": "100.00", "withdrawn": "5.00", "earned": "0.00", "spent": "20.00",
         "transferred_in": "0.00", "transferred_out": "10.00", "payout": "7.00",
         "paid_out": "15.00", "borrowed": "0.00", "repaid": "0.00",
+        "reversed_in": "0.00", "reversed_out": "0.00",
     }
     assert all(isinstance(v, Money) and v.currency_code == "USD"
                for v in vars(s).values() if isinstance(v, Decimal))
