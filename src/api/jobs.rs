@@ -98,8 +98,13 @@ impl JobService for JobApi {
                 // In the job's currency (it never changes): read first.
                 self.state.authenticate(caller).await?;
                 let db = self.state.store.reads();
-                let currency = queries::job_currency(db, &self.state.currencies, input.job_id)
-                    .await?
+                let currency = queries::job_currency_for_party(
+                    db,
+                    &self.state.currencies,
+                    input.job_id,
+                    caller,
+                )
+                .await?
                     .ok_or(Error::NotFound(Resource::Job, input.job_id))?;
                 Some(amount.in_currency(&currency)?)
             }

@@ -4,15 +4,16 @@
 
 use std::collections::BTreeSet;
 
+use sea_orm::sea_query::JoinType;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use chrono::{DateTime, Utc};
 
 use super::entities::loan_payment::{self, LoanPaymentStatus};
-use super::entities::{balance, currency, job, ledger_entry, loan, payout};
+use super::entities::{balance, contract, currency, job, ledger_entry, loan, payout};
 use super::lists::Keyset;
 use crate::currencies::Currencies;
 use crate::domain::{Balance, BalanceSummary, Loan, LoanPayment, LoanTerms, Payout};
@@ -336,15 +337,23 @@ pub async fn entry_currency<C: ConnectionTrait>(
 }
 
 /// The currency of job `id` (its contract's, which never changes), if it
-/// exists.
-pub async fn job_currency<C: ConnectionTrait>(
+/// exists and `party` is a party of its contract: to anyone else the job
+/// does not exist.
+pub async fn job_currency_for_party<C: ConnectionTrait>(
     db: &C,
     currencies: &Currencies,
     id: i64,
+    party: i64,
 ) -> Result<Option<Currency>, Error> {
     let code: Option<String> = job::Entity::find_by_id(id)
         .select_only()
         .column(job::Column::CurrencyCode)
+        .join(JoinType::InnerJoin, job::Relation::Contract.def())
+        .filter(
+            Condition::any()
+                .add(contract::Column::ClientId.eq(party))
+                .add(contract::Column::ContractorId.eq(party)),
+        )
         .into_tuple()
         .one(db)
         .await?;

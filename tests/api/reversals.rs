@@ -192,6 +192,12 @@ async fn only_the_jobs_contractor_refunds_a_paid_job_with_the_money(backend: Bac
         Code::NotFound,
         "JOB_NOT_FOUND",
     );
+    // Not even a bad amount tells a stranger that the job exists.
+    assert_error(
+        refund(&app, stranger, job, "1.001").await,
+        Code::NotFound,
+        "JOB_NOT_FOUND",
+    );
     assert_error(
         refund(&app, contractor, 999_999, "1.00").await,
         Code::NotFound,
