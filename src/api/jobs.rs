@@ -105,7 +105,7 @@ impl JobService for JobApi {
                     caller,
                 )
                 .await?
-                    .ok_or(Error::NotFound(Resource::Job, input.job_id))?;
+                .ok_or(Error::NotFound(Resource::Job, input.job_id))?;
                 Some(amount.in_currency(&currency)?)
             }
         };

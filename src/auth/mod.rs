@@ -174,15 +174,14 @@ impl AdminKey {
             .ok_or(Error::Unauthenticated(AuthFailure::AdminDisabled))?;
         let missing = Error::Unauthenticated(AuthFailure::MissingAdminKey);
         let key = match self.header {
-            AdminHeader::Authorization => match metadata
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-            {
-                Some(value) if !value.trim().is_empty() && !value.starts_with("Bearer ") => {
-                    return Err(Error::Unauthenticated(AuthFailure::AdminKeyWithoutBearer));
+            AdminHeader::Authorization => {
+                match metadata.get("authorization").and_then(|v| v.to_str().ok()) {
+                    Some(value) if !value.trim().is_empty() && !value.starts_with("Bearer ") => {
+                        return Err(Error::Unauthenticated(AuthFailure::AdminKeyWithoutBearer));
+                    }
+                    value => value.and_then(|value| value.strip_prefix("Bearer ")),
                 }
-                value => value.and_then(|value| value.strip_prefix("Bearer ")),
-            },
+            }
             AdminHeader::XAdminKey => metadata.get("x-admin-key").and_then(|v| v.to_str().ok()),
         }
         .map(str::trim)

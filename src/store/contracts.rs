@@ -33,7 +33,16 @@ pub async fn contract_of_party<C: ConnectionTrait>(
 }
 
 /// A contract row as sqlx reads it.
-type ContractRow = (i64, String, String, i64, i64, String, DateTime<Utc>, DateTime<Utc>);
+type ContractRow = (
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
 
 /// [`contract_of_party`] on the read pool, straight through sqlx with a
 /// fixed statement: GetContract is the hottest read of the service, and
