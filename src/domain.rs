@@ -121,8 +121,8 @@ pub enum FeedItemState {
     Rejected,
 }
 
-/// An inclusive range of payment times, for the admin reports
-/// (`crate::conversions::from_wire` parses it).
+/// An inclusive range of instants, for the admin reports (payment times)
+/// and statements (entry times); `crate::conversions::from_wire` parses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PaymentRange {
     pub start: DateTime<Utc>,
@@ -253,6 +253,40 @@ pub struct LedgerEntry {
     pub reversed: Minor,
     /// For a reversal, why.
     pub reason: Option<String>,
+}
+
+/// Where an entry stands in a profile's history: statements order entries
+/// by instant, then id (the entries of one batch share its instant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EntryPosition {
+    pub create_time: DateTime<Utc>,
+    pub id: i64,
+}
+
+/// A statement period's figures, in minor units of its currency. Identity:
+/// `opening + credits - debits = closing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementFigures {
+    /// The balance right before the period.
+    pub opening: Minor,
+    /// The balance at its end.
+    pub closing: Minor,
+    /// What its entries credited to the profile.
+    pub credits: Minor,
+    /// What its entries debited from it.
+    pub debits: Minor,
+}
+
+/// One page of a profile's statement of one currency over a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementPage {
+    pub profile_id: i64,
+    pub currency: Currency,
+    pub period: PaymentRange,
+    /// The period's figures: read with the first page only.
+    pub figures: Option<StatementFigures>,
+    /// The page's entries, oldest first.
+    pub entries: Vec<LedgerEntry>,
 }
 
 /// A payout with its amount in its currency.

@@ -12,6 +12,7 @@ pub mod m20261127_000004_payouts;
 mod m20261127_000005_loans;
 mod m20261127_000006_feed;
 pub mod m20261203_000007_reversals;
+mod m20261204_000008_point_in_time;
 pub mod stored_responses;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_loans::Migration),
             Box::new(m20261127_000006_feed::Migration),
             Box::new(m20261203_000007_reversals::Migration),
+            Box::new(m20261204_000008_point_in_time::Migration),
         ]
     }
 }

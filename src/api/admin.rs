@@ -228,6 +228,29 @@ impl AdminService for AdminApi {
         }))
     }
 
+    async fn get_statement(
+        &self,
+        request: Request<pb::AdminServiceGetStatementRequest>,
+    ) -> Result<Response<pb::Statement>, Status> {
+        self.authorize(&request)?;
+        let req = request.get_ref();
+        let profile_id = id_field("profile_id", req.profile_id)?;
+        let period = PaymentRange::try_from(req)?;
+        let page = PageRequest::parse(super::statements::LIST, req.page_size, &req.page_token)?;
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &req.currency_code)
+            .await?;
+        profiles::profile(self.state.store.reads(), profile_id)
+            .await?
+            .ok_or(Error::NotFound(Resource::Profile, profile_id))?;
+        let statement =
+            super::statements::statement_page(&self.state, profile_id, currency, period, page)
+                .await?;
+        Ok(Response::new(statement))
+    }
+
     async fn reverse_ledger_entry(
         &self,
         request: Request<pb::ReverseLedgerEntryRequest>,

@@ -5,11 +5,15 @@ use tonic::{Request, Response, Status};
 use super::pagination::PageRequest;
 use super::{AppState, move_money, with_balances};
 use crate::auth::load_caller;
-use crate::conversions::from_wire::{DepositInput, TransferInput, WithdrawInput};
+use crate::conversions::from_wire::{DepositInput, TransferInput, WithdrawInput, instant_field};
+use crate::conversions::to_wire;
+use crate::domain::PaymentRange;
 use crate::error::Error;
 use crate::ledger::Op;
 use crate::proto::pb::{self, balance_service_server::BalanceService};
-use crate::store::{lists, queries};
+use crate::proto::timestamp;
+use crate::store::lists::statements;
+use crate::store::{self, lists, queries};
 
 pub struct BalanceApi {
     state: AppState,
@@ -28,26 +32,34 @@ impl BalanceService for BalanceApi {
         request: Request<pb::GetBalanceRequest>,
     ) -> Result<Response<pb::GetBalanceResponse>, Status> {
         let caller = self.state.caller(&request)?;
+        let req = request.get_ref();
+        let as_of = instant_field("as_of", req.as_of.as_ref(), store::now())?;
         let currency = self
             .state
             .currencies
-            .resolve("currency_code", &request.get_ref().currency_code)
+            .resolve("currency_code", &req.currency_code)
             .await?;
         let db = self.state.store.reads();
         self.state.authenticate(caller).await?;
-        let balance = queries::balance_in(db, caller, &currency).await?;
+        let balance = match as_of {
+            None => queries::balance_in(db, caller, &currency).await?.into(),
+            Some(at) => {
+                to_wire::balance_at(statements::balance_at(db, caller, &currency, at).await?)
+            }
+        };
         let pb::Balance {
             currency_code,
             balance,
             held,
             available,
-        } = balance.into();
+        } = balance;
         Ok(Response::new(pb::GetBalanceResponse {
             profile_id: caller,
             balance,
             currency_code,
             available,
             held,
+            as_of: as_of.map(timestamp),
         }))
     }
 
@@ -130,10 +142,25 @@ impl BalanceService for BalanceApi {
         request: Request<pb::ListBalancesRequest>,
     ) -> Result<Response<pb::ListBalancesResponse>, Status> {
         let caller = self.state.caller(&request)?;
+        let as_of = instant_field("as_of", request.get_ref().as_of.as_ref(), store::now())?;
         let profile = load_caller(self.state.store.reads(), caller).await?;
         let profile = with_balances(&self.state, profile).await?;
+        let balances = match as_of {
+            None => profile.balances.into_iter().map(Into::into).collect(),
+            Some(at) => statements::balances_at(
+                self.state.store.reads(),
+                &self.state.currencies,
+                profile,
+                at,
+            )
+            .await?
+            .into_iter()
+            .map(to_wire::balance_at)
+            .collect(),
+        };
         Ok(Response::new(pb::ListBalancesResponse {
-            balances: profile.balances.into_iter().map(Into::into).collect(),
+            balances,
+            as_of: as_of.map(timestamp),
         }))
     }
 
@@ -151,6 +178,25 @@ impl BalanceService for BalanceApi {
         self.state.authenticate(caller).await?;
         let summary = queries::balance_summary(db, caller, &currency).await?;
         Ok(Response::new(summary.into()))
+    }
+
+    async fn get_statement(
+        &self,
+        request: Request<pb::GetStatementRequest>,
+    ) -> Result<Response<pb::Statement>, Status> {
+        let caller = self.state.caller(&request)?;
+        let req = request.get_ref();
+        let period = PaymentRange::try_from(req)?;
+        let page = PageRequest::parse(super::statements::LIST, req.page_size, &req.page_token)?;
+        let currency = self
+            .state
+            .currencies
+            .resolve("currency_code", &req.currency_code)
+            .await?;
+        self.state.authenticate(caller).await?;
+        let statement =
+            super::statements::statement_page(&self.state, caller, currency, period, page).await?;
+        Ok(Response::new(statement))
     }
 
     async fn list_currencies(

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod loans;
 pub mod pagination;
 pub mod payouts;
+mod statements;
 
 use std::sync::Arc;
 

@@ -265,6 +265,10 @@ mod tests {
         );
         assert_eq!(
             key.verify(&metadata(&[("authorization", "Basic s3cret")])),
+            Err(Error::Unauthenticated(AuthFailure::AdminKeyWithoutBearer))
+        );
+        assert_eq!(
+            key.verify(&metadata(&[])),
             Err(Error::Unauthenticated(AuthFailure::MissingAdminKey))
         );
         assert_eq!(

@@ -445,8 +445,8 @@ fn parse_bound(field: &str, text: &str, bound: Bound) -> Result<DateTime<Utc>, E
     let instant = DateTime::parse_from_rfc3339(text)
         .map_err(|_| {
             let shown = crate::error::excerpt(text, 40);
-            let zoneless = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-                .is_ok();
+            let zoneless =
+                chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").is_ok();
             Error::invalid(
                 field,
                 if zoneless {
@@ -474,6 +474,21 @@ fn parse_bound(field: &str, text: &str, bound: Bound) -> Result<DateTime<Utc>, E
 impl TryFrom<&pb::GetBestProfessionRequest> for PaymentRange {
     type Error = Error;
     fn try_from(req: &pb::GetBestProfessionRequest) -> Result<Self, Error> {
+        PaymentRange::parse(&req.start, &req.end)
+    }
+}
+
+/// A statement's period: its range, parsed as the reports' ranges.
+impl TryFrom<&pb::GetStatementRequest> for PaymentRange {
+    type Error = Error;
+    fn try_from(req: &pb::GetStatementRequest) -> Result<Self, Error> {
+        PaymentRange::parse(&req.start, &req.end)
+    }
+}
+
+impl TryFrom<&pb::AdminServiceGetStatementRequest> for PaymentRange {
+    type Error = Error;
+    fn try_from(req: &pb::AdminServiceGetStatementRequest) -> Result<Self, Error> {
         PaymentRange::parse(&req.start, &req.end)
     }
 }

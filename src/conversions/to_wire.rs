@@ -3,11 +3,11 @@
 use crate::domain::{
     Balance, BalanceSummary, BestClient, Contract, ContractStatus, EntryKind, FeedItem,
     FeedItemState, Job, LedgerEntry, Loan, LoanPayment, LoanPaymentStatus, Payout,
-    PayoutRequestTotal, PayoutState, ProfileBalances, ProfileType,
+    PayoutRequestTotal, PayoutState, ProfileBalances, ProfileType, StatementPage,
 };
 use crate::feed::status::FeedStatus;
 use crate::ledger::Receipt;
-use crate::money::{Currency, Minor};
+use crate::money::{Currency, Minor, Money};
 use crate::proto::{pb, timestamp};
 
 impl From<ProfileType> for pb::ProfileType {
@@ -63,6 +63,45 @@ impl From<Balance> for pb::Balance {
             available: balance.available().to_string(),
             held: balance.held.to_string(),
             balance: balance.balance.to_string(),
+        }
+    }
+}
+
+/// A balance at a past instant: held and available are known for now only,
+/// so they are left empty.
+pub fn balance_at(balance: Money) -> pb::Balance {
+    pb::Balance {
+        currency_code: balance.currency_code.clone(),
+        balance: balance.to_string(),
+        held: String::new(),
+        available: String::new(),
+    }
+}
+
+/// A statement page; `next_page_token` is the handler's to set.
+impl From<StatementPage> for pb::Statement {
+    fn from(page: StatementPage) -> Self {
+        let precision = page.currency.precision;
+        let (opening, closing, credits, debits) = match page.figures {
+            Some(figures) => (
+                figures.opening.format(precision),
+                figures.closing.format(precision),
+                figures.credits.format(precision),
+                figures.debits.format(precision),
+            ),
+            None => Default::default(),
+        };
+        pb::Statement {
+            profile_id: page.profile_id,
+            currency_code: page.currency.code,
+            start_time: Some(timestamp(page.period.start)),
+            end_time: Some(timestamp(page.period.end)),
+            opening_balance: opening,
+            closing_balance: closing,
+            credits,
+            debits,
+            entries: page.entries.into_iter().map(Into::into).collect(),
+            next_page_token: String::new(),
         }
     }
 }

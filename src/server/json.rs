@@ -28,6 +28,7 @@ use tower::{Layer, Service};
 
 use crate::proto::FILE_DESCRIPTOR_SET;
 
+mod csv;
 pub mod openapi;
 pub mod routes;
 
@@ -184,7 +185,9 @@ async fn transcode<S>(
     kind: Kind,
 ) -> Result<Response<Body>, JsonCallError<S::Error>>
 where
-    S: Service<Request<Body>, Response = Response<Body>>,
+    S: Service<Request<Body>, Response = Response<Body>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
 {
     let path = request.uri().path().to_owned();
     let (method, path_fields) = match kind {
@@ -222,6 +225,41 @@ where
         ))
     })?;
 
+    if kind == Kind::Rest && csv::answers(&method, &parts.headers) {
+        return csv::statement(inner, method, message, parts).await;
+    }
+    let reply = unary(
+        &mut inner,
+        &method,
+        &message,
+        &parts.headers,
+        parts.extensions,
+    )
+    .await?;
+    let reply = DynamicMessage::decode(method.output(), reply)
+        .map_err(|e| ConnectError::internal(format!("cannot decode the response: {e}")))?;
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::new(&mut out);
+    reply
+        .serialize_with_options(&mut serializer, &SerializeOptions::new())
+        .map_err(|e| ConnectError::internal(format!("cannot write the response JSON: {e}")))?;
+    Ok(json_response(StatusCode::OK, out))
+}
+
+/// Calls `method` with `message` as an ordinary gRPC call through `inner`
+/// (the services and their envelope), with the call's metadata from
+/// `headers`; answers the reply message's bytes or the call's status as a
+/// Connect error.
+async fn unary<S>(
+    inner: &mut S,
+    method: &MethodDescriptor,
+    message: &DynamicMessage,
+    headers: &HeaderMap,
+    extensions: http::Extensions,
+) -> Result<Bytes, JsonCallError<S::Error>>
+where
+    S: Service<Request<Body>, Response = Response<Body>>,
+{
     let mut frame = BytesMut::with_capacity(5 + message.encoded_len());
     frame.put_u8(0);
     frame.put_u32(message.encoded_len() as u32);
@@ -234,13 +272,13 @@ where
         .method(Method::POST)
         .uri(uri)
         .version(http::Version::HTTP_2);
-    if let Some(headers) = grpc.headers_mut() {
-        copy_metadata(&parts.headers, headers);
+    if let Some(grpc_headers) = grpc.headers_mut() {
+        copy_metadata(headers, grpc_headers);
     }
     let mut grpc = grpc
         .body(Body::new(Full::new(frame.freeze())))
         .map_err(|e| ConnectError::internal(format!("cannot build the gRPC call: {e}")))?;
-    *grpc.extensions_mut() = parts.extensions;
+    *grpc.extensions_mut() = extensions;
 
     std::future::poll_fn(|cx| inner.poll_ready(cx))
         .await
@@ -280,13 +318,7 @@ where
         }
         .into());
     }
-    let reply = decode_frame(&method, data).map_err(ConnectError::internal)?;
-    let mut out = Vec::new();
-    let mut serializer = serde_json::Serializer::new(&mut out);
-    reply
-        .serialize_with_options(&mut serializer, &SerializeOptions::new())
-        .map_err(|e| ConnectError::internal(format!("cannot write the response JSON: {e}")))?;
-    Ok(json_response(StatusCode::OK, out))
+    message_of_frame(data).map_err(|e| ConnectError::internal(e).into())
 }
 
 /// The method of a `/jobpay.v1.Service/Method` path, if it exists.
@@ -338,7 +370,8 @@ fn copy_metadata(from: &HeaderMap, to: &mut HeaderMap) {
     to.insert(header::TE, HeaderValue::from_static("trailers"));
 }
 
-fn decode_frame(method: &MethodDescriptor, mut data: Bytes) -> Result<DynamicMessage, String> {
+/// The message of a gRPC reply's one length-prefixed frame.
+fn message_of_frame(mut data: Bytes) -> Result<Bytes, String> {
     if data.len() < 5 {
         return Err("the call answered no message".into());
     }
@@ -347,8 +380,7 @@ fn decode_frame(method: &MethodDescriptor, mut data: Bytes) -> Result<DynamicMes
     if compressed != 0 || data.len() < length {
         return Err("the call answered a malformed frame".into());
     }
-    DynamicMessage::decode(method.output(), data.slice(..length))
-        .map_err(|e| format!("cannot decode the response: {e}"))
+    Ok(data.slice(..length))
 }
 
 /// `google.rpc.Status`, as carried in `grpc-status-details-bin`.

@@ -8,6 +8,8 @@ use sea_orm::{
     QuerySelect, RelationTrait, Select,
 };
 
+pub mod statements;
+
 use super::entities::{contract, feed_item, job, ledger_entry, loan, payout, profile};
 use super::{profiles, queries};
 use crate::currencies::Currencies;

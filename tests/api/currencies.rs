@@ -81,7 +81,7 @@ async fn job(app: &TestApp, client: i64, contract_id: i64, price: &str) -> pb::J
 
 async fn list_balances(app: &TestApp, profile: i64) -> Vec<(String, String)> {
     app.balances()
-        .list_balances(as_profile(profile, pb::ListBalancesRequest {}))
+        .list_balances(as_profile(profile, pb::ListBalancesRequest::default()))
         .await
         .expect("ListBalances")
         .into_inner()
@@ -185,6 +185,7 @@ async fn currencies_are_data_with_their_precision(backend: Backend) {
             someone,
             pb::GetBalanceRequest {
                 currency_code: "gbp".into(),
+                ..Default::default()
             },
         ))
         .await
@@ -212,6 +213,7 @@ async fn unknown_currency_codes_are_refused_everywhere(backend: Backend) {
                 1,
                 pb::GetBalanceRequest {
                     currency_code: "XYZ".into(),
+                    ..Default::default()
                 },
             ))
             .await

@@ -772,7 +772,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
             as_profile(
                 1,
                 pb::GetBalanceRequest {
-                    currency_code: code.clone()
+                    currency_code: code.clone(),
+                    ..Default::default()
                 }
             ),
             Invalid("currency_code"),
@@ -1514,7 +1515,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
             c,
             app.balances(),
             list_balances,
-            with_profile_header(profile_id, pb::ListBalancesRequest {}),
+            with_profile_header(profile_id, pb::ListBalancesRequest::default()),
             unauthenticated,
             &what
         );
@@ -1591,7 +1592,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         c,
         app.balances(),
         list_balances,
-        with_profile_bytes(&[0xff, 0xfe, b'1'], pb::ListBalancesRequest {}),
+        with_profile_bytes(&[0xff, 0xfe, b'1'], pb::ListBalancesRequest::default()),
         unauthenticated,
         "profile_id metadata of non-UTF-8 octets"
     );
@@ -2497,12 +2498,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
         Invalid("reason"),
         "a reason of 100,000 characters"
     );
+    // As job 1's contractor: to anyone else the job does not exist.
     case!(
         c,
         app.jobs(),
         refund_job_payment,
         as_profile(
-            2,
+            5,
             pb::RefundJobPaymentRequest {
                 job_id: 1,
                 amount: "1.001".into(),
@@ -2511,6 +2513,231 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         Invalid("amount"),
         "amount = \"1.001\""
+    );
+
+    // Balances at an instant and statements (both services): instants,
+    // ranges, currencies, pages, profiles and keys that are no such thing.
+    let statement = |start: &str, end: &str| pb::GetStatementRequest {
+        start: start.into(),
+        end: end.into(),
+        ..Default::default()
+    };
+    let admin_statement = |start: &str, end: &str| pb::AdminServiceGetStatementRequest {
+        profile_id: 1,
+        start: start.into(),
+        end: end.into(),
+        ..Default::default()
+    };
+    for (what, as_of) in &bad_instants {
+        let what = format!("as_of {what}");
+        case!(
+            c,
+            app.balances(),
+            get_balance,
+            as_profile(
+                1,
+                pb::GetBalanceRequest {
+                    as_of: *as_of,
+                    ..Default::default()
+                }
+            ),
+            Invalid("as_of"),
+            &what
+        );
+        case!(
+            c,
+            app.balances(),
+            list_balances,
+            as_profile(1, pb::ListBalancesRequest { as_of: *as_of }),
+            Invalid("as_of"),
+            &what
+        );
+    }
+    case!(
+        c,
+        app.balances(),
+        get_balance,
+        as_profile(
+            1,
+            pb::GetBalanceRequest {
+                as_of: ts(year_1, 0),
+                ..Default::default()
+            }
+        ),
+        Answers,
+        "as_of in year 1"
+    );
+    for ((start, end), field) in &bad_ranges {
+        let what = format!("start = {}, end = {}", show(start), show(end));
+        case!(
+            c,
+            app.balances(),
+            get_statement,
+            as_profile(1, statement(start, end)),
+            Invalid(field),
+            &what
+        );
+        case!(
+            c,
+            app.admin(),
+            get_statement,
+            as_admin(admin_statement(start, end)),
+            Invalid(field),
+            &what
+        );
+    }
+    case!(
+        c,
+        app.balances(),
+        get_statement,
+        as_profile(
+            1,
+            pb::GetStatementRequest {
+                page_size: i32::MAX,
+                ..statement("0001-01-01", "9999-12-31")
+            }
+        ),
+        Answers,
+        "the widest range, page_size = i32::MAX"
+    );
+    for code in bad_codes() {
+        let what = format!("currency_code = {}", show(&code));
+        case!(
+            c,
+            app.balances(),
+            get_statement,
+            as_profile(
+                1,
+                pb::GetStatementRequest {
+                    currency_code: code.clone(),
+                    ..statement("2020-01-01", "2020-12-31")
+                }
+            ),
+            Invalid("currency_code"),
+            &what
+        );
+        case!(
+            c,
+            app.admin(),
+            get_statement,
+            as_admin(pb::AdminServiceGetStatementRequest {
+                currency_code: code.clone(),
+                ..admin_statement("2020-01-01", "2020-12-31")
+            }),
+            Invalid("currency_code"),
+            &what
+        );
+    }
+    for page_size in [i32::MIN, -1] {
+        let what = format!("page_size = {page_size}");
+        case!(
+            c,
+            app.balances(),
+            get_statement,
+            as_profile(
+                1,
+                pb::GetStatementRequest {
+                    page_size,
+                    ..statement("2020-01-01", "2020-12-31")
+                }
+            ),
+            Invalid("page_size"),
+            &what
+        );
+        case!(
+            c,
+            app.admin(),
+            get_statement,
+            as_admin(pb::AdminServiceGetStatementRequest {
+                page_size,
+                ..admin_statement("2020-01-01", "2020-12-31")
+            }),
+            Invalid("page_size"),
+            &what
+        );
+    }
+    // Besides the usual bad tokens: a well-formed token naming an entry
+    // that is not the caller's (entry 1 is profile 1's opening).
+    for page_token in bad_tokens.iter().cloned().chain([
+        forged_token("statement:2"),
+        forged_token(&format!("statement:{}", i64::MAX)),
+    ]) {
+        let what = format!("page_token = {}", show(&page_token));
+        case!(
+            c,
+            app.balances(),
+            get_statement,
+            as_profile(
+                1,
+                pb::GetStatementRequest {
+                    page_token: page_token.clone(),
+                    ..statement("2020-01-01", "2020-12-31")
+                }
+            ),
+            Invalid("page_token"),
+            &what
+        );
+        case!(
+            c,
+            app.admin(),
+            get_statement,
+            as_admin(pb::AdminServiceGetStatementRequest {
+                page_token: page_token.clone(),
+                ..admin_statement("2020-01-01", "2020-12-31")
+            }),
+            Invalid("page_token"),
+            &what
+        );
+    }
+    for (profile_id, expect) in [
+        (i64::MIN, Invalid("profile_id")),
+        (-1, Invalid("profile_id")),
+        (0, Invalid("profile_id")),
+        (i64::MAX, Expect::Code(Code::NotFound)),
+    ] {
+        case!(
+            c,
+            app.admin(),
+            get_statement,
+            as_admin(pb::AdminServiceGetStatementRequest {
+                profile_id,
+                ..admin_statement("2020-01-01", "2020-12-31")
+            }),
+            expect,
+            format!("profile_id = {profile_id}")
+        );
+    }
+    case!(
+        c,
+        app.balances(),
+        get_statement,
+        Request::new(statement("2020-01-01", "2020-12-31")),
+        unauthenticated,
+        "no profile_id"
+    );
+    case!(
+        c,
+        app.balances(),
+        get_statement,
+        as_profile(i64::MAX, statement("2020-01-01", "2020-12-31")),
+        unauthenticated,
+        "an unknown caller"
+    );
+    case!(
+        c,
+        app.admin(),
+        get_statement,
+        Request::new(admin_statement("2020-01-01", "2020-12-31")),
+        unauthenticated,
+        "no authorization"
+    );
+    case!(
+        c,
+        app.admin(),
+        get_statement,
+        as_profile(1, admin_statement("2020-01-01", "2020-12-31")),
+        unauthenticated,
+        "a caller's profile_id instead of the admin key"
     );
 
     // The admin key: empty, huge, malformed or wrong, on every method of
@@ -2860,7 +3087,8 @@ fn oversized_echoes(app: &TestApp) -> Vec<Case> {
             as_profile(
                 1,
                 pb::GetBalanceRequest {
-                    currency_code: code()
+                    currency_code: code(),
+                    ..Default::default()
                 }
             ),
             field,

@@ -21,3 +21,4 @@ mod payouts;
 mod platform;
 mod properties;
 mod reversals;
+mod statements;

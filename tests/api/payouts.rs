@@ -84,6 +84,7 @@ async fn holdings(app: &TestApp, profile: i64, currency: &str) -> (String, Strin
             profile,
             pb::GetBalanceRequest {
                 currency_code: currency.into(),
+                ..Default::default()
             },
         ))
         .await
@@ -188,7 +189,7 @@ async fn a_payout_request_holds_money_without_moving_it(backend: Backend) {
     );
     let listed = app
         .balances()
-        .list_balances(as_profile(client, pb::ListBalancesRequest {}))
+        .list_balances(as_profile(client, pb::ListBalancesRequest::default()))
         .await
         .unwrap()
         .into_inner()

@@ -393,6 +393,7 @@ impl TestApp {
                 profile_id,
                 pb::GetBalanceRequest {
                     currency_code: currency_code.into(),
+                    ..Default::default()
                 },
             ))
             .await

@@ -67,12 +67,19 @@ pub fn document() -> Value {
         }
         operation.insert("parameters".into(), Value::Array(parameters));
         wanted.insert(output.full_name().to_owned());
+        let mut content = json!({"application/json": {"schema": reference(output.full_name())}});
+        if output.full_name() == super::csv::STATEMENT {
+            content["text/csv"] = json!({
+                "schema": {"type": "string"},
+                "description": "With `Accept: text/csv`: the whole statement as CSV, streamed (columns: see jobpay.v1.Statement)",
+            });
+        }
         operation.insert(
             "responses".into(),
             json!({
                 "200": {
                     "description": "OK",
-                    "content": {"application/json": {"schema": reference(output.full_name())}},
+                    "content": content,
                 },
                 "default": {
                     "description": "An error: the HTTP status of its gRPC code",

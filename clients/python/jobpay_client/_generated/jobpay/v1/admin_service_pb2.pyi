@@ -189,3 +189,19 @@ class ReverseLedgerEntryResponse(_message.Message):
     reversal: _resources_pb2.LedgerEntry
     original: _resources_pb2.LedgerEntry
     def __init__(self, reversal: _Optional[_Union[_resources_pb2.LedgerEntry, _Mapping]] = ..., original: _Optional[_Union[_resources_pb2.LedgerEntry, _Mapping]] = ...) -> None: ...
+
+class AdminServiceGetStatementRequest(_message.Message):
+    __slots__ = ("profile_id", "currency_code", "start", "end", "page_size", "page_token")
+    PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    profile_id: int
+    currency_code: str
+    start: str
+    end: str
+    page_size: int
+    page_token: str
+    def __init__(self, profile_id: _Optional[int] = ..., currency_code: _Optional[str] = ..., start: _Optional[str] = ..., end: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...

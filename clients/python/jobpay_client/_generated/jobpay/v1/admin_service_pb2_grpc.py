@@ -106,6 +106,11 @@ class AdminServiceStub:
                 request_serializer=jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryRequest.SerializeToString,
                 response_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryResponse.FromString,
                 _registered_method=True)
+        self.GetStatement = channel.unary_unary(
+                '/jobpay.v1.AdminService/GetStatement',
+                request_serializer=jobpay_dot_v1_dot_admin__service__pb2.AdminServiceGetStatementRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_resources__pb2.Statement.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -244,6 +249,17 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetStatement(self, request, context):
+        """Returns any profile's statement of one currency over a period (see
+        BalanceService.GetStatement; `Accept: text/csv` on the REST route
+        answers it as CSV).
+        Errors: INVALID_ARGUMENT for a bad profile_id, range, currency,
+        negative page_size or bad page_token; NOT_FOUND (PROFILE_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -306,6 +322,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ReverseLedgerEntry,
                     request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryRequest.FromString,
                     response_serializer=jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryResponse.SerializeToString,
+            ),
+            'GetStatement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStatement,
+                    request_deserializer=jobpay_dot_v1_dot_admin__service__pb2.AdminServiceGetStatementRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_resources__pb2.Statement.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -643,6 +664,33 @@ class AdminService:
             '/jobpay.v1.AdminService/ReverseLedgerEntry',
             jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryRequest.SerializeToString,
             jobpay_dot_v1_dot_admin__service__pb2.ReverseLedgerEntryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStatement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.AdminService/GetStatement',
+            jobpay_dot_v1_dot_admin__service__pb2.AdminServiceGetStatementRequest.SerializeToString,
+            jobpay_dot_v1_dot_resources__pb2.Statement.FromString,
             options,
             channel_credentials,
             insecure,

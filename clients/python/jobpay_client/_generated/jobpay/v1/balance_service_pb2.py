@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as jobpay_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fjobpay/v1/balance_service.proto\x12\tjobpay.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19jobpay/v1/resources.proto\"*\n\x11GetBalanceRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\"q\n\x12GetBalanceResponse\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x0f\n\x07\x62\x61lance\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12\x11\n\tavailable\x18\x04 \x01(\t\x12\x0c\n\x04held\x18\x05 \x01(\t\"\x86\x01\n\x0e\x44\x65positRequest\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12%\n\x08rounding\x18\x05 \x01(\x0e\x32\x13.jobpay.v1.Rounding\"9\n\x0f\x44\x65positResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"s\n\x0fWithdrawRequest\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12%\n\x08rounding\x18\x04 \x01(\x0e\x32\x13.jobpay.v1.Rounding\":\n\x10WithdrawResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"\x8a\x01\n\x0fTransferRequest\x12\x15\n\rto_profile_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12%\n\x08rounding\x18\x05 \x01(\x0e\x32\x13.jobpay.v1.Rounding\":\n\x10TransferResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"X\n\x18ListLedgerEntriesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"]\n\x19ListLedgerEntriesResponse\x12\'\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x16.jobpay.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x15\n\x13ListBalancesRequest\"<\n\x14ListBalancesResponse\x12$\n\x08\x62\x61lances\x18\x01 \x03(\x0b\x32\x12.jobpay.v1.Balance\"\x17\n\x15ListCurrenciesRequest\"A\n\x16ListCurrenciesResponse\x12\'\n\ncurrencies\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.Currency\"1\n\x18GetBalanceSummaryRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t2\xe4\x06\n\x0e\x42\x61lanceService\x12^\n\nGetBalance\x12\x1c.jobpay.v1.GetBalanceRequest\x1a\x1d.jobpay.v1.GetBalanceResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/balance\x12\x61\n\x07\x44\x65posit\x12\x19.jobpay.v1.DepositRequest\x1a\x1a.jobpay.v1.DepositResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/balances:deposit:\x01*\x12\x65\n\x08Withdraw\x12\x1a.jobpay.v1.WithdrawRequest\x1a\x1b.jobpay.v1.WithdrawResponse\" \x82\xd3\xe4\x93\x02\x1a\"\x15/v1/balances:withdraw:\x01*\x12\x65\n\x08Transfer\x12\x1a.jobpay.v1.TransferRequest\x1a\x1b.jobpay.v1.TransferResponse\" \x82\xd3\xe4\x93\x02\x1a\"\x15/v1/balances:transfer:\x01*\x12y\n\x11ListLedgerEntries\x12#.jobpay.v1.ListLedgerEntriesRequest\x1a$.jobpay.v1.ListLedgerEntriesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/ledgerEntries\x12\x65\n\x0cListBalances\x12\x1e.jobpay.v1.ListBalancesRequest\x1a\x1f.jobpay.v1.ListBalancesResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/balances\x12m\n\x0eListCurrencies\x12 .jobpay.v1.ListCurrenciesRequest\x1a!.jobpay.v1.ListCurrenciesResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/currencies\x12p\n\x11GetBalanceSummary\x12#.jobpay.v1.GetBalanceSummaryRequest\x1a\x19.jobpay.v1.BalanceSummary\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/balance:summaryb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fjobpay/v1/balance_service.proto\x12\tjobpay.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19jobpay/v1/resources.proto\"U\n\x11GetBalanceRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9c\x01\n\x12GetBalanceResponse\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x0f\n\x07\x62\x61lance\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12\x11\n\tavailable\x18\x04 \x01(\t\x12\x0c\n\x04held\x18\x05 \x01(\t\x12)\n\x05\x61s_of\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x86\x01\n\x0e\x44\x65positRequest\x12\x12\n\nprofile_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12%\n\x08rounding\x18\x05 \x01(\x0e\x32\x13.jobpay.v1.Rounding\"9\n\x0f\x44\x65positResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"s\n\x0fWithdrawRequest\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\x12%\n\x08rounding\x18\x04 \x01(\x0e\x32\x13.jobpay.v1.Rounding\":\n\x10WithdrawResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"\x8a\x01\n\x0fTransferRequest\x12\x15\n\rto_profile_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x15\n\rcurrency_code\x18\x04 \x01(\t\x12%\n\x08rounding\x18\x05 \x01(\x0e\x32\x13.jobpay.v1.Rounding\":\n\x10TransferResponse\x12\x0f\n\x07\x62\x61lance\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\"X\n\x18ListLedgerEntriesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x15\n\rcurrency_code\x18\x03 \x01(\t\"]\n\x19ListLedgerEntriesResponse\x12\'\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x16.jobpay.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"@\n\x13ListBalancesRequest\x12)\n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x14ListBalancesResponse\x12$\n\x08\x62\x61lances\x18\x01 \x03(\x0b\x32\x12.jobpay.v1.Balance\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x17\n\x15ListCurrenciesRequest\"A\n\x16ListCurrenciesResponse\x12\'\n\ncurrencies\x18\x01 \x03(\x0b\x32\x13.jobpay.v1.Currency\"1\n\x18GetBalanceSummaryRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\"o\n\x13GetStatementRequest\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\t\x12\x0b\n\x03\x65nd\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t2\xc1\x07\n\x0e\x42\x61lanceService\x12^\n\nGetBalance\x12\x1c.jobpay.v1.GetBalanceRequest\x1a\x1d.jobpay.v1.GetBalanceResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/balance\x12\x61\n\x07\x44\x65posit\x12\x19.jobpay.v1.DepositRequest\x1a\x1a.jobpay.v1.DepositResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/balances:deposit:\x01*\x12\x65\n\x08Withdraw\x12\x1a.jobpay.v1.WithdrawRequest\x1a\x1b.jobpay.v1.WithdrawResponse\" \x82\xd3\xe4\x93\x02\x1a\"\x15/v1/balances:withdraw:\x01*\x12\x65\n\x08Transfer\x12\x1a.jobpay.v1.TransferRequest\x1a\x1b.jobpay.v1.TransferResponse\" \x82\xd3\xe4\x93\x02\x1a\"\x15/v1/balances:transfer:\x01*\x12y\n\x11ListLedgerEntries\x12#.jobpay.v1.ListLedgerEntriesRequest\x1a$.jobpay.v1.ListLedgerEntriesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/ledgerEntries\x12\x65\n\x0cListBalances\x12\x1e.jobpay.v1.ListBalancesRequest\x1a\x1f.jobpay.v1.ListBalancesResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/balances\x12[\n\x0cGetStatement\x12\x1e.jobpay.v1.GetStatementRequest\x1a\x14.jobpay.v1.Statement\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/statement\x12m\n\x0eListCurrencies\x12 .jobpay.v1.ListCurrenciesRequest\x1a!.jobpay.v1.ListCurrenciesResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/currencies\x12p\n\x11GetBalanceSummary\x12#.jobpay.v1.GetBalanceSummaryRequest\x1a\x19.jobpay.v1.BalanceSummary\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/balance:summaryb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,40 +46,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_BALANCESERVICE'].methods_by_name['ListLedgerEntries']._serialized_options = b'\202\323\344\223\002\023\022\021/v1/ledgerEntries'
   _globals['_BALANCESERVICE'].methods_by_name['ListBalances']._loaded_options = None
   _globals['_BALANCESERVICE'].methods_by_name['ListBalances']._serialized_options = b'\202\323\344\223\002\016\022\014/v1/balances'
+  _globals['_BALANCESERVICE'].methods_by_name['GetStatement']._loaded_options = None
+  _globals['_BALANCESERVICE'].methods_by_name['GetStatement']._serialized_options = b'\202\323\344\223\002\017\022\r/v1/statement'
   _globals['_BALANCESERVICE'].methods_by_name['ListCurrencies']._loaded_options = None
   _globals['_BALANCESERVICE'].methods_by_name['ListCurrencies']._serialized_options = b'\202\323\344\223\002\020\022\016/v1/currencies'
   _globals['_BALANCESERVICE'].methods_by_name['GetBalanceSummary']._loaded_options = None
   _globals['_BALANCESERVICE'].methods_by_name['GetBalanceSummary']._serialized_options = b'\202\323\344\223\002\025\022\023/v1/balance:summary'
-  _globals['_GETBALANCEREQUEST']._serialized_start=103
-  _globals['_GETBALANCEREQUEST']._serialized_end=145
-  _globals['_GETBALANCERESPONSE']._serialized_start=147
-  _globals['_GETBALANCERESPONSE']._serialized_end=260
-  _globals['_DEPOSITREQUEST']._serialized_start=263
-  _globals['_DEPOSITREQUEST']._serialized_end=397
-  _globals['_DEPOSITRESPONSE']._serialized_start=399
-  _globals['_DEPOSITRESPONSE']._serialized_end=456
-  _globals['_WITHDRAWREQUEST']._serialized_start=458
-  _globals['_WITHDRAWREQUEST']._serialized_end=573
-  _globals['_WITHDRAWRESPONSE']._serialized_start=575
-  _globals['_WITHDRAWRESPONSE']._serialized_end=633
-  _globals['_TRANSFERREQUEST']._serialized_start=636
-  _globals['_TRANSFERREQUEST']._serialized_end=774
-  _globals['_TRANSFERRESPONSE']._serialized_start=776
-  _globals['_TRANSFERRESPONSE']._serialized_end=834
-  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_start=836
-  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_end=924
-  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_start=926
-  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_end=1019
-  _globals['_LISTBALANCESREQUEST']._serialized_start=1021
-  _globals['_LISTBALANCESREQUEST']._serialized_end=1042
-  _globals['_LISTBALANCESRESPONSE']._serialized_start=1044
-  _globals['_LISTBALANCESRESPONSE']._serialized_end=1104
-  _globals['_LISTCURRENCIESREQUEST']._serialized_start=1106
-  _globals['_LISTCURRENCIESREQUEST']._serialized_end=1129
-  _globals['_LISTCURRENCIESRESPONSE']._serialized_start=1131
-  _globals['_LISTCURRENCIESRESPONSE']._serialized_end=1196
-  _globals['_GETBALANCESUMMARYREQUEST']._serialized_start=1198
-  _globals['_GETBALANCESUMMARYREQUEST']._serialized_end=1247
-  _globals['_BALANCESERVICE']._serialized_start=1250
-  _globals['_BALANCESERVICE']._serialized_end=2118
+  _globals['_GETBALANCEREQUEST']._serialized_start=136
+  _globals['_GETBALANCEREQUEST']._serialized_end=221
+  _globals['_GETBALANCERESPONSE']._serialized_start=224
+  _globals['_GETBALANCERESPONSE']._serialized_end=380
+  _globals['_DEPOSITREQUEST']._serialized_start=383
+  _globals['_DEPOSITREQUEST']._serialized_end=517
+  _globals['_DEPOSITRESPONSE']._serialized_start=519
+  _globals['_DEPOSITRESPONSE']._serialized_end=576
+  _globals['_WITHDRAWREQUEST']._serialized_start=578
+  _globals['_WITHDRAWREQUEST']._serialized_end=693
+  _globals['_WITHDRAWRESPONSE']._serialized_start=695
+  _globals['_WITHDRAWRESPONSE']._serialized_end=753
+  _globals['_TRANSFERREQUEST']._serialized_start=756
+  _globals['_TRANSFERREQUEST']._serialized_end=894
+  _globals['_TRANSFERRESPONSE']._serialized_start=896
+  _globals['_TRANSFERRESPONSE']._serialized_end=954
+  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_start=956
+  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_end=1044
+  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_start=1046
+  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_end=1139
+  _globals['_LISTBALANCESREQUEST']._serialized_start=1141
+  _globals['_LISTBALANCESREQUEST']._serialized_end=1205
+  _globals['_LISTBALANCESRESPONSE']._serialized_start=1207
+  _globals['_LISTBALANCESRESPONSE']._serialized_end=1310
+  _globals['_LISTCURRENCIESREQUEST']._serialized_start=1312
+  _globals['_LISTCURRENCIESREQUEST']._serialized_end=1335
+  _globals['_LISTCURRENCIESRESPONSE']._serialized_start=1337
+  _globals['_LISTCURRENCIESRESPONSE']._serialized_end=1402
+  _globals['_GETBALANCESUMMARYREQUEST']._serialized_start=1404
+  _globals['_GETBALANCESUMMARYREQUEST']._serialized_end=1453
+  _globals['_GETSTATEMENTREQUEST']._serialized_start=1455
+  _globals['_GETSTATEMENTREQUEST']._serialized_end=1566
+  _globals['_BALANCESERVICE']._serialized_start=1569
+  _globals['_BALANCESERVICE']._serialized_end=2530
 # @@protoc_insertion_point(module_scope)

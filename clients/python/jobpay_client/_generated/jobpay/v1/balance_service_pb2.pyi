@@ -1,4 +1,7 @@
+import datetime
+
 from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from jobpay_client._generated.jobpay.v1 import resources_pb2 as _resources_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -9,24 +12,28 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class GetBalanceRequest(_message.Message):
-    __slots__ = ("currency_code",)
+    __slots__ = ("currency_code", "as_of")
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     currency_code: str
-    def __init__(self, currency_code: _Optional[str] = ...) -> None: ...
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, currency_code: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetBalanceResponse(_message.Message):
-    __slots__ = ("profile_id", "balance", "currency_code", "available", "held")
+    __slots__ = ("profile_id", "balance", "currency_code", "available", "held", "as_of")
     PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
     BALANCE_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     HELD_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     profile_id: int
     balance: str
     currency_code: str
     available: str
     held: str
-    def __init__(self, profile_id: _Optional[int] = ..., balance: _Optional[str] = ..., currency_code: _Optional[str] = ..., available: _Optional[str] = ..., held: _Optional[str] = ...) -> None: ...
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, profile_id: _Optional[int] = ..., balance: _Optional[str] = ..., currency_code: _Optional[str] = ..., available: _Optional[str] = ..., held: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DepositRequest(_message.Message):
     __slots__ = ("profile_id", "amount", "request_id", "currency_code", "rounding")
@@ -111,14 +118,18 @@ class ListLedgerEntriesResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[_resources_pb2.LedgerEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListBalancesRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("as_of",)
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListBalancesResponse(_message.Message):
-    __slots__ = ("balances",)
+    __slots__ = ("balances", "as_of")
     BALANCES_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     balances: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Balance]
-    def __init__(self, balances: _Optional[_Iterable[_Union[_resources_pb2.Balance, _Mapping]]] = ...) -> None: ...
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, balances: _Optional[_Iterable[_Union[_resources_pb2.Balance, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListCurrenciesRequest(_message.Message):
     __slots__ = ()
@@ -135,3 +146,17 @@ class GetBalanceSummaryRequest(_message.Message):
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     currency_code: str
     def __init__(self, currency_code: _Optional[str] = ...) -> None: ...
+
+class GetStatementRequest(_message.Message):
+    __slots__ = ("currency_code", "start", "end", "page_size", "page_token")
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    currency_code: str
+    start: str
+    end: str
+    page_size: int
+    page_token: str
+    def __init__(self, currency_code: _Optional[str] = ..., start: _Optional[str] = ..., end: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...

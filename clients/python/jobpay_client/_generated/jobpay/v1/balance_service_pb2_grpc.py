@@ -75,6 +75,11 @@ class BalanceServiceStub:
                 request_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListBalancesRequest.SerializeToString,
                 response_deserializer=jobpay_dot_v1_dot_balance__service__pb2.ListBalancesResponse.FromString,
                 _registered_method=True)
+        self.GetStatement = channel.unary_unary(
+                '/jobpay.v1.BalanceService/GetStatement',
+                request_serializer=jobpay_dot_v1_dot_balance__service__pb2.GetStatementRequest.SerializeToString,
+                response_deserializer=jobpay_dot_v1_dot_resources__pb2.Statement.FromString,
+                _registered_method=True)
         self.ListCurrencies = channel.unary_unary(
                 '/jobpay.v1.BalanceService/ListCurrencies',
                 request_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListCurrenciesRequest.SerializeToString,
@@ -103,6 +108,11 @@ class BalanceServiceServicer:
     def GetBalance(self, request, context):
         """Returns the caller's balance in one currency (the platform currency
         unless currency_code says otherwise); 0 in a currency never held.
+        With as_of, the balance right after the caller's last entry at or
+        before that instant (one indexed lookup, whatever the history's
+        length); 0 before its first.
+        Errors: INVALID_ARGUMENT for a bad currency or an as_of that is not a
+        valid timestamp or is in the future.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -153,7 +163,24 @@ class BalanceServiceServicer:
 
     def ListBalances(self, request, context):
         """Lists the caller's balances in every currency it has held, plus the
-        platform currency, ordered by currency code.
+        platform currency, ordered by currency code. With as_of, each as
+        GetBalance answers it at that instant (one indexed lookup per
+        currency).
+        Errors: INVALID_ARGUMENT for an as_of that is not a valid timestamp or
+        is in the future.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStatement(self, request, context):
+        """Returns the caller's statement of one currency over a period: the
+        balance at its start and at its end, what came in and went out, and its
+        entries oldest first (AIP-158 paging). Over HTTP, the REST route with
+        `Accept: text/csv` answers the whole statement as CSV, streamed (see
+        Statement).
+        Errors: INVALID_ARGUMENT for a bad range (as AdminService's reports),
+        currency, negative page_size or bad page_token.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -207,6 +234,11 @@ def add_BalanceServiceServicer_to_server(servicer, server):
                     servicer.ListBalances,
                     request_deserializer=jobpay_dot_v1_dot_balance__service__pb2.ListBalancesRequest.FromString,
                     response_serializer=jobpay_dot_v1_dot_balance__service__pb2.ListBalancesResponse.SerializeToString,
+            ),
+            'GetStatement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStatement,
+                    request_deserializer=jobpay_dot_v1_dot_balance__service__pb2.GetStatementRequest.FromString,
+                    response_serializer=jobpay_dot_v1_dot_resources__pb2.Statement.SerializeToString,
             ),
             'ListCurrencies': grpc.unary_unary_rpc_method_handler(
                     servicer.ListCurrencies,
@@ -391,6 +423,33 @@ class BalanceService:
             '/jobpay.v1.BalanceService/ListBalances',
             jobpay_dot_v1_dot_balance__service__pb2.ListBalancesRequest.SerializeToString,
             jobpay_dot_v1_dot_balance__service__pb2.ListBalancesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStatement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobpay.v1.BalanceService/GetStatement',
+            jobpay_dot_v1_dot_balance__service__pb2.GetStatementRequest.SerializeToString,
+            jobpay_dot_v1_dot_resources__pb2.Statement.FromString,
             options,
             channel_credentials,
             insecure,
