@@ -203,6 +203,8 @@ impl Batch {
             entries,
             job_payments,
             balances,
+            // Already applied to `now` by `execute`.
+            last_movement: _,
             outstanding,
             records,
         } = known;

@@ -64,6 +64,12 @@ pub async fn execute(
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<Receipt, Error>>, Error> {
     let known = prefetch::prefetch(tx, commands).await?;
+    // `now` was read before the locks were granted. A batch that waited
+    // for another one (on any replica) is dated no earlier than the last
+    // movement of the balances it locked, so that a balance's entries in
+    // (created_at, id) order are its commit order, and a balance at an
+    // instant (as_of, statements) is one its history really had.
+    let now = known.last_movement.map_or(now, |last| now.max(last));
     let decided = decide::decide(known, commands, now);
     apply::apply(tx, decided).await
 }

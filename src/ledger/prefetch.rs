@@ -10,6 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use chrono::{DateTime, Utc};
+
 use sea_orm::sea_query::{Expr, JoinType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
@@ -175,7 +177,7 @@ pub(super) async fn prefetch(
     for LoadedPayout { model, .. } in payouts.values() {
         balance_keys.insert((model.profile_id, model.currency_code.clone()));
     }
-    let balances = lock_balances(tx, &balance_keys, locks).await?;
+    let (balances, last_movement) = lock_balances(tx, &balance_keys, locks).await?;
     let records = load_records(tx, commands).await?;
     let deposits: BTreeSet<BalanceKey> = footprints
         .iter()
@@ -195,6 +197,7 @@ pub(super) async fn prefetch(
         entries,
         job_payments,
         balances,
+        last_movement,
         outstanding,
         records,
     })
@@ -366,16 +369,16 @@ async fn load_currencies(
 }
 
 /// Reads (and on PostgreSQL locks, in key order) the balance rows of
-/// `keys`. Batches touching the same balances queue on these row locks
+/// `keys`, with the latest instant any of them moved. Batches touching the same balances queue on these row locks
 /// before doing any work, and never deadlock; a balance opened by two
 /// batches at once conflicts on its primary key and is retried.
 async fn lock_balances(
     tx: &DatabaseTransaction,
     keys: &BTreeSet<BalanceKey>,
     locks: bool,
-) -> Result<BTreeMap<BalanceKey, BalanceState>, Error> {
+) -> Result<(BTreeMap<BalanceKey, BalanceState>, Option<DateTime<Utc>>), Error> {
     if keys.is_empty() {
-        return Ok(BTreeMap::new());
+        return Ok((BTreeMap::new(), None));
     }
     let mut by_currency: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
     for (profile_id, code) in keys {
@@ -396,9 +399,9 @@ async fn lock_balances(
     if locks {
         query = query.lock_exclusive();
     }
-    Ok(query
-        .all(tx)
-        .await?
+    let rows = query.all(tx).await?;
+    let last_movement = rows.iter().map(|row| row.updated_at).max();
+    let states = rows
         .into_iter()
         .map(|row| {
             (
@@ -410,7 +413,8 @@ async fn lock_balances(
                 },
             )
         })
-        .collect())
+        .collect();
+    Ok((states, last_movement))
 }
 
 /// Idempotency records of the batch's request ids, by primary key

@@ -66,6 +66,8 @@ pub(super) struct Prefetched {
     pub job_payments: HashMap<i64, i64>,
     /// Every balance the batch may touch that has a row.
     pub balances: BTreeMap<BalanceKey, BalanceState>,
+    /// The latest instant at which one of those balances moved.
+    pub last_movement: Option<chrono::DateTime<chrono::Utc>>,
     /// Depositing clients' outstanding jobs' total per currency.
     pub outstanding: HashMap<BalanceKey, i128>,
     /// Stored idempotency records of the batch's request ids.
