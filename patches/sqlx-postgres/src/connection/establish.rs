@@ -30,6 +30,18 @@ impl PgConnection {
                 other => other,
             };
         }
+        // jobpay patch: `sslmode=prefer` as libpq has it: when the server
+        // accepts TLS but then refuses the session over it (a `hostnossl`
+        // rule, say), one more attempt in plaintext.
+        if let crate::PgSslMode::Prefer = options.ssl_mode {
+            return match Self::establish_once(options).await {
+                Err(Error::Database(_)) => {
+                    let plaintext = options.clone().ssl_mode(crate::PgSslMode::Disable);
+                    Self::establish_once(&plaintext).await
+                }
+                other => other,
+            };
+        }
         Self::establish_once(options).await
     }
 
