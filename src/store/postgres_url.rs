@@ -35,8 +35,10 @@ const PARAMETERS: [&str; 12] = [
 ];
 
 /// Checks `url` and returns it as the driver should get it. One libpq rule
-/// sqlx lacks is applied here: `sslmode=require` with an `sslrootcert`
-/// verifies the server's certificate chain, as `verify-ca` does.
+/// sqlx lacks is applied here: `sslmode=require` with a root certificate
+/// verifies the server's certificate chain, as `verify-ca` does, whichever
+/// way each is given: in the URL, in `PGSSLMODE` / `PGSSLROOTCERT`, or (the
+/// certificate) as `~/.postgresql/root.crt` when that file exists.
 pub fn checked(url: &str) -> Result<String, String> {
     let mut parsed = Url::parse(url).map_err(|e| match e {
         url::ParseError::InvalidPort if url.contains(',') => {
@@ -96,8 +98,14 @@ pub fn checked(url: &str) -> Result<String, String> {
             SSL_MODES.join(", ")
         ));
     }
-    if root_cert && ssl_mode.as_deref() == Some("require") {
-        let pairs: Vec<(String, String)> = parsed
+    let mode = ssl_mode.or_else(|| std::env::var("PGSSLMODE").ok());
+    // libpq's default root certificate; sqlx reads PGSSLROOTCERT itself.
+    let default_root = std::env::var_os("HOME")
+        .map(|home| std::path::Path::new(&home).join(".postgresql/root.crt"))
+        .filter(|path| path.is_file());
+    let has_root = root_cert || std::env::var_os("PGSSLROOTCERT").is_some();
+    if mode.as_deref() == Some("require") && (has_root || default_root.is_some()) {
+        let mut pairs: Vec<(String, String)> = parsed
             .query_pairs()
             .map(|(k, v)| {
                 let v = if k == "sslmode" {
@@ -108,6 +116,12 @@ pub fn checked(url: &str) -> Result<String, String> {
                 (k.into_owned(), v.into_owned())
             })
             .collect();
+        if !pairs.iter().any(|(k, _)| k == "sslmode") {
+            pairs.push(("sslmode".into(), "verify-ca".into()));
+        }
+        if !has_root && let Some(path) = default_root {
+            pairs.push(("sslrootcert".into(), path.display().to_string()));
+        }
         parsed.query_pairs_mut().clear().extend_pairs(pairs);
         return Ok(parsed.into());
     }
