@@ -115,7 +115,7 @@ impl Matrix {
         outcome: &Result<Transport, String>,
         elapsed: Duration,
     ) {
-        let right = is(&expected, &outcome);
+        let right = is(&expected, outcome);
         let mark = if right { "ok   " } else { "WRONG" };
         println!(
             "{mark} [{}] {case}: {outcome:?} ({elapsed:.0?})",
@@ -125,45 +125,6 @@ impl Matrix {
             self.wrong.push(format!(
                 "{case}: libpq {}; got {outcome:?}\n    url: {url}",
                 describe(&expected)
-            ));
-        }
-    }
-
-    /// A case where jobpay is known not to do what libpq does (`libpq`),
-    /// reported to be fixed: it must still do exactly `today`, so that it
-    /// is neither forgotten nor silently changed. Once it does what libpq
-    /// does this fails: then make it a [`Matrix::check`].
-    async fn known_deviation(&mut self, case: &str, url: &str, libpq: Expected, today: Expected) {
-        let outcome = transport(url).await;
-        self.deviation(case, url, &libpq, &today, &outcome);
-    }
-
-    fn deviation(
-        &mut self,
-        case: &str,
-        url: &str,
-        libpq: &Expected,
-        today: &Expected,
-        outcome: &Result<Transport, String>,
-    ) {
-        if is(libpq, outcome) {
-            println!("FIXED [{}] {case}: {outcome:?}", self.server);
-            self.wrong.push(format!(
-                "{case}: now as libpq ({}): make it a check\n    url: {url}",
-                describe(libpq)
-            ));
-        } else if is(today, outcome) {
-            println!(
-                "DEVIATION [{}] {case}: {outcome:?}; libpq {}",
-                self.server,
-                describe(libpq)
-            );
-        } else {
-            println!("WRONG [{}] {case}: {outcome:?}", self.server);
-            self.wrong.push(format!(
-                "{case}: libpq {}, and jobpay is known to {}; got {outcome:?}\n    url: {url}",
-                describe(libpq),
-                describe(today)
             ));
         }
     }
