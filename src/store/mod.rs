@@ -98,6 +98,8 @@ pub struct Store {
     /// The ledger writer's pool (see [`Store::for_ledger_writer`]): one
     /// connection of its own on PostgreSQL, `db` itself on SQLite.
     writer_db: DatabaseConnection,
+    /// Whether `read_db` is a pool of its own (SQLite on a file).
+    separate_readers: bool,
     url: Arc<str>,
     max_attempts: u32,
     stats: Arc<StoreStats>,
@@ -134,14 +136,14 @@ impl Store {
             .sqlx_logging(options.log_statements)
             .sqlx_logging_level(tracing::log::LevelFilter::Debug)
             .map_sqlx_sqlite_opts(move |opts| sqlite_settings(opts, false, create));
-        if is_sqlite {
+        let (db, read_db, writer_db, separate_readers) = if is_sqlite {
             // One writer (SQLite has one anyway), and readers beside it;
             // an in-memory database is one connection's own, so it is read
             // there too.
             connect.max_connections(1);
             let db = Database::connect(connect.clone()).await?;
-            let read_db = if url.contains(":memory:") || url.contains("mode=memory") {
-                db.clone()
+            if url.contains(":memory:") || url.contains("mode=memory") {
+                (db.clone(), db.clone(), db, false)
             } else {
                 let mut readers = connect;
                 readers
@@ -149,29 +151,25 @@ impl Store {
                     .min_connections(0)
                     .connect_lazy(true)
                     .map_sqlx_sqlite_opts(move |opts| sqlite_settings(opts, true, create));
-                Database::connect(readers).await?
-            };
-            return Ok(Store {
-                writer_db: db.clone(),
-                read_db,
-                db,
-                url: url.as_str().into(),
-                max_attempts: options.max_attempts.max(1),
-                stats: Arc::default(),
-            });
-        }
-        let mut writer = connect.clone();
-        writer
-            .max_connections(1)
-            .min_connections(0)
-            .connect_lazy(true);
-        let writer_db = Database::connect(writer).await?;
-        connect.max_connections(options.pool_size.unwrap_or(16));
-        let db = Database::connect(connect).await?;
+                let read_db = Database::connect(readers).await?;
+                (db.clone(), read_db, db, true)
+            }
+        } else {
+            let mut writer = connect.clone();
+            writer
+                .max_connections(1)
+                .min_connections(0)
+                .connect_lazy(true);
+            let writer_db = Database::connect(writer).await?;
+            connect.max_connections(options.pool_size.unwrap_or(16));
+            let db = Database::connect(connect).await?;
+            (db.clone(), db, writer_db, false)
+        };
         Ok(Store {
-            writer_db,
-            read_db: db.clone(),
             db,
+            read_db,
+            writer_db,
+            separate_readers,
             url: url.as_str().into(),
             max_attempts: options.max_attempts.max(1),
             stats: Arc::default(),
@@ -610,18 +608,26 @@ pub struct PoolStatus {
 }
 
 impl Store {
+    /// The shared pool's connections by state; on SQLite the writer's and
+    /// the readers' together (on an in-memory database they are one).
     pub fn pool_status(&self) -> PoolStatus {
-        let (size, idle) = match self.backend() {
+        let of = |db: &DatabaseConnection| match self.backend() {
             DbBackend::Postgres => {
-                let pool = self.db.get_postgres_connection_pool();
+                let pool = db.get_postgres_connection_pool();
                 (pool.size(), pool.num_idle() as u32)
             }
             DbBackend::Sqlite => {
-                let pool = self.db.get_sqlite_connection_pool();
+                let pool = db.get_sqlite_connection_pool();
                 (pool.size(), pool.num_idle() as u32)
             }
             _ => (0, 0),
         };
+        let (mut size, mut idle) = of(&self.db);
+        if self.separate_readers {
+            let (readers, readers_idle) = of(&self.read_db);
+            size += readers;
+            idle += readers_idle;
+        }
         PoolStatus {
             in_use: size.saturating_sub(idle),
             idle,
