@@ -9,7 +9,7 @@
 #   SCENARIOS="tls read-limit sqlite" bench/run.sh
 #
 # Scenarios (against one server on PostgreSQL): storm storm-c hot-credit
-# pairs pay read bank summary debt. Sections:
+# pairs pay read bank summary as-of debt. Sections:
 #   tls         pay, hot-credit and pairs on a server at sslmode=$SSLMODE,
 #               then on one at sslmode=disable (one server at a time, each
 #               on a fresh database), side by side with their ratio.
@@ -39,7 +39,7 @@ CALLS="${CALLS:-10000}"
 C="${CONCURRENCY:-64}"
 # The server's database connections; pgbench uses one per client (C).
 POOL="${POOL:-$C}"
-SCENARIOS="${SCENARIOS:-storm storm-c hot-credit pairs pay read bank summary debt tls read-limit sqlite}"
+SCENARIOS="${SCENARIOS:-storm storm-c hot-credit pairs pay read bank summary as-of debt tls read-limit sqlite}"
 SSLMODE="${SSLMODE:-require}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
 export PGSSLMODE="$SSLMODE"
@@ -69,6 +69,9 @@ declare -A ARGS=(
     # No pgbench counterpart: the figure to read is the long/short
     # history ratio the scenario prints (about 1 means O(1)).
     [summary]="summary --calls $CALLS --concurrency $C --history ${HISTORY:-100000}"
+    # GetBalance as_of midway through HISTORY entries vs 10: the
+    # long/short ratio it prints should be about 1 (one index seek).
+    [as-of]="as-of --calls $CALLS --concurrency $C --history ${HISTORY:-100000}"
     # GetOutstandingDebt over HISTORY loans: one aggregate query a call.
     [debt]="debt --calls ${DEBT_CALLS:-200} --concurrency 4 --history ${HISTORY:-100000}"
     # The read limit's two measured calls.

@@ -71,6 +71,10 @@ enum Scenario {
     /// GetBalanceSummary of a profile with `--history` ledger entries and
     /// of one with 10, `--calls` each: the two should answer alike.
     Summary,
+    /// GetBalance with `as_of` in the middle of a profile's `--history`
+    /// ledger entries and of one with 10, `--calls` each: the two should
+    /// answer alike (one index seek).
+    AsOf,
     /// GetOutstandingDebt over `--history` loans (each with a payment
     /// made), `--calls` times.
     Debt,
@@ -172,6 +176,7 @@ async fn run(args: &BenchArgs) -> Result<Report, String> {
         Scenario::Summary => {
             scenarios::summary(&load, args.calls, concurrency, args.history).await?
         }
+        Scenario::AsOf => scenarios::as_of(&load, args.calls, concurrency, args.history).await?,
         Scenario::Debt => scenarios::debt(&load, args.calls, concurrency, args.history).await?,
         Scenario::HotCredit => scenarios::hot_credit(&load, args.calls, concurrency).await?,
         Scenario::Pairs => scenarios::pairs(&load, args.calls, concurrency).await?,

@@ -653,6 +653,92 @@ pub async fn summary(
     Ok(report)
 }
 
+/// GetBalance as of an instant in the middle of a long history and of a
+/// short one: the balance after the newest entry at or before the instant
+/// is one index seek per side, so both answer alike.
+pub async fn as_of(
+    load: &Load,
+    calls: usize,
+    concurrency: usize,
+    history: usize,
+) -> Result<Report, String> {
+    let load = Arc::new(Load {
+        channels: load.channels.clone(),
+        admin_key: load.admin_key.clone(),
+    });
+    let midway = |start: std::time::SystemTime, end: std::time::SystemTime| {
+        let mid = start + end.duration_since(start).unwrap_or_default() / 2;
+        let since = mid
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        prost_types::Timestamp {
+            seconds: since.as_secs() as i64,
+            nanos: since.subsec_nanos() as i32,
+        }
+    };
+    let long = load.party(Minor::new(history as i64)).await?;
+    let started = std::time::SystemTime::now();
+    make_history(
+        &load,
+        long.client,
+        long.contractor,
+        history.saturating_sub(1),
+    )
+    .await?;
+    let long_instant = midway(started, std::time::SystemTime::now());
+    let short = load.party(Minor::new(100)).await?;
+    let started = std::time::SystemTime::now();
+    make_history(&load, short.client, short.contractor, 9).await?;
+    let short_instant = midway(started, std::time::SystemTime::now());
+
+    let measure = |profile: i64, instant: prost_types::Timestamp| {
+        let channels = load.channels.clone();
+        closed_loop(concurrency, calls, move |i| {
+            let mut balances = BalanceServiceClient::new(pick(&channels, i));
+            let request = pb::GetBalanceRequest {
+                as_of: Some(instant),
+                ..Default::default()
+            };
+            async move {
+                balances
+                    .get_balance(as_profile(profile, request))
+                    .await
+                    .map(drop)
+            }
+        })
+    };
+    // Alternated like the summary scenario; the second pair counts.
+    measure(short.client, short_instant).await;
+    measure(long.client, long_instant).await;
+    let (short_wall, _, short_latencies) = measure(short.client, short_instant).await;
+    let (wall, outcomes, latencies) = measure(long.client, long_instant).await;
+    let p50 = |l: &[Duration]| l.get(l.len() / 2).copied().unwrap_or_default();
+    let short_rate = calls as f64 / short_wall.as_secs_f64().max(f64::EPSILON);
+    let long_rate = calls as f64 / wall.as_secs_f64().max(f64::EPSILON);
+    let mut report = Report {
+        scenario: "as-of",
+        calls,
+        concurrency,
+        wall,
+        outcomes,
+        latencies,
+        ..Report::default()
+    };
+    report.notes.push(format!(
+        "{history} entries: {long_rate:.0} calls/s, p50 {:.2} ms (the figures above)",
+        p50(&report.latencies).as_secs_f64() * 1e3
+    ));
+    report.notes.push(format!(
+        "10 entries: {short_rate:.0} calls/s, p50 {:.2} ms",
+        p50(&short_latencies).as_secs_f64() * 1e3
+    ));
+    report.notes.push(format!(
+        "ratio long/short history throughput: {:.2}",
+        long_rate / short_rate.max(f64::EPSILON)
+    ));
+    Ok(report)
+}
+
 fn as_admin<T>(admin_key: &str, message: T) -> Result<Request<T>, String> {
     let mut request = Request::new(message);
     request.metadata_mut().insert(
