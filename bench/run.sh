@@ -9,7 +9,8 @@
 #   SCENARIOS="tls read-limit sqlite" bench/run.sh
 #
 # Scenarios (against one server on PostgreSQL): storm storm-c hot-credit
-# pairs pay read bank summary as-of debt. Sections:
+# pairs pay read bank summary as-of debt, and statement-csv (only when
+# named: CSV_HISTORY, 1,000,000 entries, take minutes to make). Sections:
 #   tls         pay, hot-credit and pairs on a server at sslmode=$SSLMODE,
 #               then on one at sslmode=disable (one server at a time, each
 #               on a fresh database), side by side with their ratio.
@@ -72,6 +73,10 @@ declare -A ARGS=(
     # GetBalance as_of midway through HISTORY entries vs 10: the
     # long/short ratio it prints should be about 1 (one index seek).
     [as-of]="as-of --calls $CALLS --concurrency $C --history ${HISTORY:-100000}"
+    # A CSV statement of CSV_HISTORY entries (1,000,000), streamed once:
+    # time, size and the server's RSS. Not in the default list (its
+    # history takes minutes to make).
+    [statement-csv]="statement-csv --history ${CSV_HISTORY:-1000000}"
     # GetOutstandingDebt over HISTORY loans: one aggregate query a call.
     [debt]="debt --calls ${DEBT_CALLS:-200} --concurrency 4 --history ${HISTORY:-100000}"
     # The read limit's two measured calls.

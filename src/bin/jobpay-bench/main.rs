@@ -75,6 +75,10 @@ enum Scenario {
     /// ledger entries and of one with 10, `--calls` each: the two should
     /// answer alike (one index seek).
     AsOf,
+    /// A CSV statement of a profile with `--history` ledger entries,
+    /// streamed once over HTTP: time, size, and the server's RSS before
+    /// and while it streams (pass `--server-pid`).
+    StatementCsv,
     /// GetOutstandingDebt over `--history` loans (each with a payment
     /// made), `--calls` times.
     Debt,
@@ -177,6 +181,9 @@ async fn run(args: &BenchArgs) -> Result<Report, String> {
             scenarios::summary(&load, args.calls, concurrency, args.history).await?
         }
         Scenario::AsOf => scenarios::as_of(&load, args.calls, concurrency, args.history).await?,
+        Scenario::StatementCsv => {
+            scenarios::statement_csv(&load, &args.target, args.server_pid, args.history).await?
+        }
         Scenario::Debt => scenarios::debt(&load, args.calls, concurrency, args.history).await?,
         Scenario::HotCredit => scenarios::hot_credit(&load, args.calls, concurrency).await?,
         Scenario::Pairs => scenarios::pairs(&load, args.calls, concurrency).await?,

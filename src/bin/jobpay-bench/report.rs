@@ -120,7 +120,8 @@ pub struct MemorySampler {
     task: tokio::task::JoinHandle<()>,
 }
 
-fn status_kib(pid: u32, field: &str) -> Option<u64> {
+/// A `/proc/<pid>/status` field in KiB (`VmRSS:`, `VmHWM:`).
+pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()

@@ -739,6 +739,75 @@ pub async fn as_of(
     Ok(report)
 }
 
+/// A CSV statement of a profile with `history` ledger entries, streamed
+/// once over HTTP (`GET /v1/statement`, `Accept: text/csv`): its time, its
+/// size, and the server's resident memory before and while it streams
+/// (bounded: the server holds one page at a time).
+pub async fn statement_csv(
+    load: &Load,
+    target: &str,
+    server_pid: Option<u32>,
+    history: usize,
+) -> Result<Report, String> {
+    let long = load.party(Minor::new(history as i64)).await?;
+    make_history(
+        load,
+        long.client,
+        long.contractor,
+        history.saturating_sub(1),
+    )
+    .await?;
+    let rss_before = server_pid.and_then(|pid| super::report::status_kib(pid, "VmRSS:"));
+    let sampler = server_pid.map(super::report::MemorySampler::start);
+    let url = format!(
+        "{}/v1/statement?start=2000-01-01&end=2999-12-31",
+        target.trim_end_matches('/')
+    );
+    let started = Instant::now();
+    let mut response = reqwest::Client::new()
+        .get(&url)
+        .header("profile_id", long.client.to_string())
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("GET {url}: {}", response.status()));
+    }
+    let (mut bytes, mut rows) = (0usize, 0usize);
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("reading the CSV: {e}"))?
+    {
+        bytes += chunk.len();
+        rows += chunk.iter().filter(|b| **b == b'\n').count();
+    }
+    let wall = started.elapsed();
+    let mut report = Report {
+        scenario: "statement-csv",
+        calls: 1,
+        concurrency: 1,
+        wall,
+        ..Report::default()
+    };
+    report.notes.push(format!(
+        "{rows} CSV rows ({history} entries + header, opening and closing), {:.1} MiB in {:.2} s ({:.0} rows/s)",
+        bytes as f64 / (1024.0 * 1024.0),
+        wall.as_secs_f64(),
+        rows as f64 / wall.as_secs_f64().max(f64::EPSILON)
+    ));
+    if let (Some(before), Some(sampler)) = (rss_before, sampler) {
+        let (peak, _) = sampler.stop().await;
+        report.notes.push(format!(
+            "server RSS {:.1} MiB before the statement, peak {:.1} MiB while it streamed",
+            before as f64 / 1024.0,
+            peak as f64 / 1024.0
+        ));
+    }
+    Ok(report)
+}
+
 fn as_admin<T>(admin_key: &str, message: T) -> Result<Request<T>, String> {
     let mut request = Request::new(message);
     request.metadata_mut().insert(
