@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use prost_types::Timestamp;
 use tokio::task::JoinSet;
 use tonic::transport::Channel;
 use tonic::{Request, Status};
@@ -581,56 +582,63 @@ async fn make_history(load: &Load, from: i64, to: i64, entries: usize) -> Result
     Ok(())
 }
 
-/// GetBalanceSummary on a long history and on a short one: a summary is
-/// one row read, so both answer in the same time.
-pub async fn summary(
+/// A profile with `entries` ledger entries (a funding deposit, then
+/// transfers out of 0.01) and the instant midway through making them.
+async fn profile_with_history(load: &Load, entries: usize) -> Result<(i64, Timestamp), String> {
+    let party = load.party(Minor::new(entries.max(100) as i64)).await?;
+    let started = SystemTime::now();
+    make_history(
+        load,
+        party.client,
+        party.contractor,
+        entries.saturating_sub(1),
+    )
+    .await?;
+    let ended = SystemTime::now();
+    let mid = started + ended.duration_since(started).unwrap_or_default() / 2;
+    let since = mid.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let midway = Timestamp {
+        seconds: since.as_secs() as i64,
+        nanos: since.subsec_nanos() as i32,
+    };
+    Ok((party.client, midway))
+}
+
+/// `call` (on a channel, for a profile and the instant midway through its
+/// history) measured on a profile with `history` entries and on one with
+/// 10, alternated so that neither has the warmer cache or the quieter
+/// machine (short, long, short, long; the second pair counts). The report
+/// is the long one's, with both rates and their ratio (about 1 when the
+/// call does not grow with the history).
+async fn long_against_short_history<F, Fut>(
     load: &Load,
+    scenario: &'static str,
     calls: usize,
     concurrency: usize,
     history: usize,
-) -> Result<Report, String> {
-    let load = Arc::new(Load {
-        channels: load.channels.clone(),
-        admin_key: load.admin_key.clone(),
-    });
-    // The funding deposit is one entry; the rest are transfers out.
-    let long = load.party(Minor::new(history as i64)).await?;
-    make_history(
-        &load,
-        long.client,
-        long.contractor,
-        history.saturating_sub(1),
-    )
-    .await?;
-    let short = load.party(Minor::new(100)).await?;
-    make_history(&load, short.client, short.contractor, 9).await?;
-
-    let measure = |profile: i64| {
-        let channels = load.channels.clone();
+    call: F,
+) -> Result<Report, String>
+where
+    F: Fn(Channel, i64, Timestamp) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), Status>> + Send,
+{
+    let (long, long_midway) = profile_with_history(load, history).await?;
+    let (short, short_midway) = profile_with_history(load, 10).await?;
+    let measure = |profile: i64, midway: Timestamp| {
+        let (channels, call) = (load.channels.clone(), call.clone());
         closed_loop(concurrency, calls, move |i| {
-            let mut balances = BalanceServiceClient::new(pick(&channels, i));
-            async move {
-                balances
-                    .get_balance_summary(as_profile(
-                        profile,
-                        pb::GetBalanceSummaryRequest::default(),
-                    ))
-                    .await
-                    .map(drop)
-            }
+            call(pick(&channels, i), profile, midway)
         })
     };
-    // Alternated, so that neither profile has the warmer cache or the
-    // quieter machine: short, long, short, long; the second pair counts.
-    measure(short.client).await;
-    measure(long.client).await;
-    let (short_wall, _, short_latencies) = measure(short.client).await;
-    let (wall, outcomes, latencies) = measure(long.client).await;
+    measure(short, short_midway).await;
+    measure(long, long_midway).await;
+    let (short_wall, _, short_latencies) = measure(short, short_midway).await;
+    let (wall, outcomes, latencies) = measure(long, long_midway).await;
     let p50 = |l: &[Duration]| l.get(l.len() / 2).copied().unwrap_or_default();
     let short_rate = calls as f64 / short_wall.as_secs_f64().max(f64::EPSILON);
     let long_rate = calls as f64 / wall.as_secs_f64().max(f64::EPSILON);
     let mut report = Report {
-        scenario: "summary",
+        scenario,
         calls,
         concurrency,
         wall,
@@ -653,6 +661,30 @@ pub async fn summary(
     Ok(report)
 }
 
+/// GetBalanceSummary on a long history and on a short one: a summary is
+/// one row read, so both answer in the same time.
+pub async fn summary(
+    load: &Load,
+    calls: usize,
+    concurrency: usize,
+    history: usize,
+) -> Result<Report, String> {
+    long_against_short_history(
+        load,
+        "summary",
+        calls,
+        concurrency,
+        history,
+        |channel, profile, _| async move {
+            BalanceServiceClient::new(channel)
+                .get_balance_summary(as_profile(profile, pb::GetBalanceSummaryRequest::default()))
+                .await
+                .map(drop)
+        },
+    )
+    .await
+}
+
 /// GetBalance as of an instant in the middle of a long history and of a
 /// short one: the balance after the newest entry at or before the instant
 /// is one index seek per side, so both answer alike.
@@ -662,81 +694,24 @@ pub async fn as_of(
     concurrency: usize,
     history: usize,
 ) -> Result<Report, String> {
-    let load = Arc::new(Load {
-        channels: load.channels.clone(),
-        admin_key: load.admin_key.clone(),
-    });
-    let midway = |start: std::time::SystemTime, end: std::time::SystemTime| {
-        let mid = start + end.duration_since(start).unwrap_or_default() / 2;
-        let since = mid
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        prost_types::Timestamp {
-            seconds: since.as_secs() as i64,
-            nanos: since.subsec_nanos() as i32,
-        }
-    };
-    let long = load.party(Minor::new(history as i64)).await?;
-    let started = std::time::SystemTime::now();
-    make_history(
-        &load,
-        long.client,
-        long.contractor,
-        history.saturating_sub(1),
-    )
-    .await?;
-    let long_instant = midway(started, std::time::SystemTime::now());
-    let short = load.party(Minor::new(100)).await?;
-    let started = std::time::SystemTime::now();
-    make_history(&load, short.client, short.contractor, 9).await?;
-    let short_instant = midway(started, std::time::SystemTime::now());
-
-    let measure = |profile: i64, instant: prost_types::Timestamp| {
-        let channels = load.channels.clone();
-        closed_loop(concurrency, calls, move |i| {
-            let mut balances = BalanceServiceClient::new(pick(&channels, i));
-            let request = pb::GetBalanceRequest {
-                as_of: Some(instant),
-                ..Default::default()
-            };
-            async move {
-                balances
-                    .get_balance(as_profile(profile, request))
-                    .await
-                    .map(drop)
-            }
-        })
-    };
-    // Alternated like the summary scenario; the second pair counts.
-    measure(short.client, short_instant).await;
-    measure(long.client, long_instant).await;
-    let (short_wall, _, short_latencies) = measure(short.client, short_instant).await;
-    let (wall, outcomes, latencies) = measure(long.client, long_instant).await;
-    let p50 = |l: &[Duration]| l.get(l.len() / 2).copied().unwrap_or_default();
-    let short_rate = calls as f64 / short_wall.as_secs_f64().max(f64::EPSILON);
-    let long_rate = calls as f64 / wall.as_secs_f64().max(f64::EPSILON);
-    let mut report = Report {
-        scenario: "as-of",
+    long_against_short_history(
+        load,
+        "as-of",
         calls,
         concurrency,
-        wall,
-        outcomes,
-        latencies,
-        ..Report::default()
-    };
-    report.notes.push(format!(
-        "{history} entries: {long_rate:.0} calls/s, p50 {:.2} ms (the figures above)",
-        p50(&report.latencies).as_secs_f64() * 1e3
-    ));
-    report.notes.push(format!(
-        "10 entries: {short_rate:.0} calls/s, p50 {:.2} ms",
-        p50(&short_latencies).as_secs_f64() * 1e3
-    ));
-    report.notes.push(format!(
-        "ratio long/short history throughput: {:.2}",
-        long_rate / short_rate.max(f64::EPSILON)
-    ));
-    Ok(report)
+        history,
+        |channel, profile, midway| async move {
+            let request = pb::GetBalanceRequest {
+                as_of: Some(midway),
+                ..Default::default()
+            };
+            BalanceServiceClient::new(channel)
+                .get_balance(as_profile(profile, request))
+                .await
+                .map(drop)
+        },
+    )
+    .await
 }
 
 /// A CSV statement of a profile with `history` ledger entries, streamed
@@ -749,14 +724,7 @@ pub async fn statement_csv(
     server_pid: Option<u32>,
     history: usize,
 ) -> Result<Report, String> {
-    let long = load.party(Minor::new(history as i64)).await?;
-    make_history(
-        load,
-        long.client,
-        long.contractor,
-        history.saturating_sub(1),
-    )
-    .await?;
+    let (client, _) = profile_with_history(load, history).await?;
     let rss_before = server_pid.and_then(|pid| super::report::status_kib(pid, "VmRSS:"));
     let sampler = server_pid.map(super::report::MemorySampler::start);
     let url = format!(
@@ -766,7 +734,7 @@ pub async fn statement_csv(
     let started = Instant::now();
     let mut response = reqwest::Client::new()
         .get(&url)
-        .header("profile_id", long.client.to_string())
+        .header("profile_id", client.to_string())
         .header("accept", "text/csv")
         .send()
         .await
